@@ -1,0 +1,3 @@
+"""Clausekeeper: outsourcing contracts under control."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Excel and iCalendar writers, workbook and foreign-register import. No Qt here."""

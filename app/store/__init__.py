@@ -1,0 +1,1 @@
+"""Storage: models, engine and sessions, migrations, backup, audit trail, queries and actions."""

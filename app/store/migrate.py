@@ -1,0 +1,111 @@
+"""Schema versions: create at head, back up then upgrade an older database, refuse a newer one."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from app.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from app.store.engine import Database
+
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: `db/` in a checkout, `app/migrations` in an installed wheel."""
+    spec = importlib.util.find_spec("app.migrations")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parents[2] / "db"
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@dataclass(frozen=True)
+class SchemaResult:
+    created: bool
+    upgraded_from: str | None
+    backup: Path | None
+
+
+def ensure_schema(db: Database) -> SchemaResult:
+    """Bring the database to the head revision, or refuse it with a clear message."""
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    with db.engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+    if current == head:
+        return SchemaResult(False, None, None)
+    if current is None:
+        if tables:
+            raise DatabaseError(
+                f"{db.describe()} is not a Clausekeeper database "
+                f"(it holds other tables: {', '.join(sorted(tables)[:5])})"
+            )
+        _upgrade(db, "head")
+        return SchemaResult(True, None, None)
+    try:
+        script.get_revision(current)
+    except Exception:
+        raise DatabaseError(
+            f"{db.describe()} was written by a newer version of Clausekeeper "
+            f"(schema {current}; this version knows up to {head}). "
+            "Install the newer version to open it."
+        ) from None
+    backup = None
+    if db.is_sqlite:
+        from app.store.backup import backup_sqlite
+
+        path = db.path
+        assert path is not None
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = path.with_name(f"{path.stem}.before-upgrade-{current}-{stamp}{path.suffix or '.db'}")
+        backup_sqlite(db, backup)
+    _upgrade(db, "head")
+    return SchemaResult(False, current, backup)
+
+
+def _upgrade(db: Database, target: str) -> None:
+    config = alembic_config()
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            config.attributes["connection"] = conn
+            command.upgrade(config, target)
+            conn.commit()
+            if db.is_sqlite:
+                problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise DatabaseError(
+                        f"{db.describe()}: the upgrade left {len(problems)} broken references"
+                    )
+        finally:
+            if db.is_sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.execute(text("SELECT 1"))

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Clausekeeper schema (installed as `app.migrations`)."""
