@@ -49,7 +49,11 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="SQLite file or SQLAlchemy URL (default: $CLAUSEKEEPER_DB, else the user data folder)",
     )
     parser.add_argument(
-        "--as-of", dest="as_of", metavar="YYYY-MM-DD", type=_date, default=default,
+        "--as-of",
+        dest="as_of",
+        metavar="YYYY-MM-DD",
+        type=_date,
+        default=default,
         help="the date to compute on (default: today)",
     )
 
@@ -61,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"clausekeeper {__version__}")
     parser.add_argument(
-        "--demo", action="store_true", help="open the app on the demo database (filled on first use)"
+        "--demo",
+        action="store_true",
+        help="open the app on the demo database (filled on first use)",
     )
     _global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -170,8 +176,9 @@ def _cmd_demo(args: argparse.Namespace, db: Any, as_of: date) -> int:
     from app.store.demo import generate
 
     with db.session() as session:
-        counts = generate(session, scale=args.scale, seed=args.seed, as_of=as_of,
-                          progress=_TerminalProgress())
+        counts = generate(
+            session, scale=args.scale, seed=args.seed, as_of=as_of, progress=_TerminalProgress()
+        )
     print("demo portfolio written: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 
@@ -238,8 +245,19 @@ def _cmd_renewals(args: argparse.Namespace, db: Any, as_of: date) -> int:
     if args.json:
         _print_json(data)
     else:
-        _print_table(data, ("reference", "vendor", "status", "deadline_kind", "cancel_by",
-                            "ends_on", "days_left", "escalated"))
+        _print_table(
+            data,
+            (
+                "reference",
+                "vendor",
+                "status",
+                "deadline_kind",
+                "cancel_by",
+                "ends_on",
+                "days_left",
+                "escalated",
+            ),
+        )
     return 0
 
 
@@ -251,10 +269,23 @@ def _cmd_gaps(args: argparse.Namespace, db: Any, as_of: date) -> int:
     if args.json:
         _print_json(data)
     else:
-        print(f"as of {data['as_of']}: coverage {data['coverage']}, "
-              f"truck factor {data['truck_factor']}")
-        _print_table(data["contracts"], ("reference", "vendor", "coverage", "truck_factor",
-                                         "orphaned", "at_risk", "single", "covered"))
+        print(
+            f"as of {data['as_of']}: coverage {data['coverage']}, "
+            f"truck factor {data['truck_factor']}"
+        )
+        _print_table(
+            data["contracts"],
+            (
+                "reference",
+                "vendor",
+                "coverage",
+                "truck_factor",
+                "orphaned",
+                "at_risk",
+                "single",
+                "covered",
+            ),
+        )
     return 0
 
 
@@ -267,11 +298,21 @@ def _cmd_simulate_leave(args: argparse.Namespace, db: Any, as_of: date) -> int:
         _print_json(data)
     else:
         names = ", ".join(p["name"] for p in data["people"])
-        print(f"if {names} leave on {data['as_of']}: "
-              f"{len(data['newly_orphaned'])} clauses become orphaned")
+        print(
+            f"if {names} leave on {data['as_of']}: "
+            f"{len(data['newly_orphaned'])} clauses become orphaned"
+        )
         _print_table(data["newly_orphaned"], ("contract", "number", "title", "criticality"))
-        _print_table(data["contracts"], ("reference", "coverage_before", "coverage_after",
-                                         "truck_factor_before", "truck_factor_after"))
+        _print_table(
+            data["contracts"],
+            (
+                "reference",
+                "coverage_before",
+                "coverage_after",
+                "truck_factor_before",
+                "truck_factor_after",
+            ),
+        )
     return 0
 
 
@@ -283,10 +324,14 @@ def _cmd_sla(args: argparse.Namespace, db: Any, as_of: date) -> int:
     if args.json:
         _print_json(data)
     else:
-        _print_table(data["slas"], ("contract", "name", "measured", "met", "breached",
-                                    "missing", "compliance"))
-        _print_table(data["credits"], ("contract", "month", "due", "received", "outstanding",
-                                       "claim_by", "lost"))
+        _print_table(
+            data["slas"],
+            ("contract", "name", "measured", "met", "breached", "missing", "compliance"),
+        )
+        _print_table(
+            data["credits"],
+            ("contract", "month", "due", "received", "outstanding", "claim_by", "lost"),
+        )
     return 0
 
 
@@ -371,8 +416,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a bug: log the traceback, tell the user where it is
         logfile = _log_bug(exc)
-        print(f"clausekeeper: internal error: {type(exc).__name__}: {exc} "
-              f"(details in {logfile})", file=sys.stderr)
+        print(
+            f"clausekeeper: internal error: {type(exc).__name__}: {exc} (details in {logfile})",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -70,5 +70,7 @@ def _threshold(raw: str) -> Decimal:
     except InvalidOperation:
         raise ValidationError(f"setting truck_threshold: {raw!r} is not a number") from None
     if not (0 < value < 1):
-        raise ValidationError(f"setting truck_threshold: {value} must be between 0 and 1 (exclusive)")
+        raise ValidationError(
+            f"setting truck_threshold: {value} must be between 0 and 1 (exclusive)"
+        )
     return value

@@ -84,7 +84,9 @@ def ensure_schema(db: Database) -> SchemaResult:
         path = db.path
         assert path is not None
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = path.with_name(f"{path.stem}.before-upgrade-{current}-{stamp}{path.suffix or '.db'}")
+        backup = path.with_name(
+            f"{path.stem}.before-upgrade-{current}-{stamp}{path.suffix or '.db'}"
+        )
         backup_sqlite(db, backup)
     _upgrade(db, "head")
     return SchemaResult(False, current, backup)

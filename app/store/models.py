@@ -1,7 +1,7 @@
 """The portfolio's tables (SPEC §1) as typed SQLAlchemy 2 models.
 
-Constraints live in the database too (unique keys, CHECKs for ranges and enumerations, foreign keys),
-so that no tool writing to a shared database can store what the specification forbids.
+Constraints live in the database too (unique keys, CHECKs for ranges and enumerations, foreign
+keys), so that no tool writing to a shared database can store what the specification forbids.
 Delete rules: deleting a contract deletes what belongs to it (clauses, SLAs, measurements, credit
 notes, documents, knowledge of its clauses); a vendor with contracts, or a person who still has
 knowledge links, cannot be deleted; deleting a person leaves the contracts they managed unowned.
@@ -129,7 +129,9 @@ class Contract(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), index=True)
+    vendor_id: Mapped[int] = mapped_column(
+        ForeignKey("vendors.id", ondelete="RESTRICT"), index=True
+    )
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
@@ -257,9 +259,7 @@ class Knowledge(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
-    clause_id: Mapped[int] = mapped_column(
-        ForeignKey("clauses.id", ondelete="CASCADE"), index=True
-    )
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id", ondelete="CASCADE"), index=True)
     level: Mapped[int] = mapped_column(Integer)
     verified_on: Mapped[date] = mapped_column(Date)
 
@@ -396,7 +396,12 @@ class Setting(Base):
         CheckConstraint(
             _in(
                 "key",
-                ("understanding_level", "stale_after_months", "leaving_window_days", "truck_threshold"),
+                (
+                    "understanding_level",
+                    "stale_after_months",
+                    "leaving_window_days",
+                    "truck_threshold",
+                ),
             ),
             name="known_key",
         ),

@@ -17,7 +17,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.add_column(sa.Column("contract_ref", sa.String(length=100), nullable=True))
-        batch_op.create_index(batch_op.f("ix_audit_log_contract_ref"), ["contract_ref"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_audit_log_contract_ref"), ["contract_ref"], unique=False
+        )
     # Fill the new column for rows written before it existed: the key starts with the reference.
     op.execute(
         "UPDATE audit_log SET contract_ref = entity_key "

@@ -1,0 +1,203 @@
+"""Edge validation: user, Excel and CSV input turned into typed values, or a message naming it.
+
+Every parser takes the raw value and the field's name and raises ValidationError with a one-line
+message such as ``start_date: '2025-02-30' is not a date (YYYY-MM-DD)``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from app.errors import ValidationError
+
+DEFAULT_REMINDERS = "180,90,30,7"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _show(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _missing(field: str) -> ValidationError:
+    return ValidationError(f"{field}: a value is required")
+
+
+def text(
+    value: object, field: str, *, required: bool = False, max_len: int | None = None
+) -> str | None:
+    """Text with surrounding blanks removed; empty text is None."""
+    if _blank(value):
+        if required:
+            raise _missing(field)
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    result = str(value).strip()
+    if max_len is not None and len(result) > max_len:
+        raise ValidationError(f"{field}: longer than {max_len} characters")
+    return result
+
+
+def integer(
+    value: object,
+    field: str,
+    *,
+    required: bool = False,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int | None:
+    """A whole number (a whole float from Excel is accepted)."""
+    if _blank(value):
+        if required:
+            raise _missing(field)
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(f"{field}: {_show(value)} is not a whole number")
+    number: int
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise ValidationError(f"{field}: {value} is not a whole number")
+        number = int(value)
+    elif isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            raise ValidationError(f"{field}: {value} is not a whole number")
+        number = int(value)
+    else:
+        raw = str(value).strip()
+        if not re.fullmatch(r"[+-]?\d+", raw):
+            raise ValidationError(f"{field}: {_show(value)} is not a whole number")
+        number = int(raw)
+    if minimum is not None and number < minimum:
+        raise ValidationError(f"{field}: {number} must be {minimum} or more")
+    if maximum is not None and number > maximum:
+        raise ValidationError(f"{field}: {number} must be {maximum} or less")
+    return number
+
+
+def decimal(
+    value: object, field: str, *, required: bool = False, minimum: Decimal | None = None
+) -> Decimal | None:
+    """An exact decimal number (floats go through their shortest repr: 0.1 stays 0.1)."""
+    if _blank(value):
+        if required:
+            raise _missing(field)
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(f"{field}: {_show(value)} is not a number")
+    try:
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, int):
+            number = Decimal(value)
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise InvalidOperation
+            number = Decimal(repr(value))
+        else:
+            number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(f"{field}: {_show(value)} is not a number") from None
+    if not number.is_finite():
+        raise ValidationError(f"{field}: {_show(value)} is not a number")
+    if minimum is not None and number < minimum:
+        raise ValidationError(f"{field}: {number} must be {minimum} or more")
+    return number
+
+
+def day(value: object, field: str, *, required: bool = False) -> date | None:
+    """A calendar date: a date, the date part of a datetime, or text YYYY-MM-DD."""
+    if _blank(value):
+        if required:
+            raise _missing(field)
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
+    raise ValidationError(f"{field}: {_show(value)} is not a date (YYYY-MM-DD)")
+
+
+def choice(
+    value: object, field: str, options: Sequence[str], *, required: bool = False
+) -> str | None:
+    """One of the options, matched without regard to case."""
+    if _blank(value):
+        if required:
+            raise _missing(field)
+        return None
+    raw = str(value).strip().lower()
+    for option in options:
+        if option.lower() == raw:
+            return option
+    raise ValidationError(f"{field}: {_show(value)} is not one of {', '.join(options)}")
+
+
+def reminder_days(value: object, field: str = "reminder_days") -> str:
+    """The stored reminder list: empty means the default, 'none' means no reminders."""
+    if _blank(value):
+        return DEFAULT_REMINDERS
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        parts: list[object] = [value]
+    else:
+        raw = str(value).strip()
+        if raw.lower() == "none":
+            return ""
+        parts = [p for p in re.split(r"[,;\s]+", raw) if p]
+    days = []
+    for part in parts:
+        try:
+            number = integer(part, field, minimum=0)
+        except ValidationError:
+            raise ValidationError(
+                f"{field}: {_show(value)} is not a list of days like 180,90,30,7 (or none)"
+            ) from None
+        assert number is not None
+        days.append(number)
+    return ",".join(str(d) for d in days)
+
+
+def currency(value: object, field: str = "currency") -> str:
+    """An ISO 4217 code; empty means EUR."""
+    if _blank(value):
+        return "EUR"
+    raw = str(value).strip()
+    if not _CURRENCY.fullmatch(raw):
+        raise ValidationError(f"{field}: {_show(value)} is not a currency code like EUR or USD")
+    return raw.upper()
+
+
+def email(value: object, field: str = "email") -> str | None:
+    """An e-mail address (a light check: one @, no spaces)."""
+    result = text(value, field, max_len=254)
+    if result is not None and not _EMAIL.fullmatch(result):
+        raise ValidationError(f"{field}: {_show(result)} is not an e-mail address")
+    return result
+
+
+def clause_number(value: object, field: str = "number") -> str:
+    """A clause number as text; a non-whole number from Excel is refused (7.10 became 7.1)."""
+    if isinstance(value, float) and not value.is_integer():
+        raise ValidationError(
+            f"{field}: {value} is a number, not text (Excel turns 7.10 into 7.1): "
+            "format the column as text"
+        )
+    result = text(value, field, required=True, max_len=50)
+    assert result is not None
+    return result

@@ -1,0 +1,110 @@
+"""Backup, integrity check and the demo portfolio."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.errors import ClausekeeperError
+from app.store.backup import backup, check
+from app.store.demo import generate
+from app.store.engine import Database, open_database
+from app.store.models import AuditLog, Clause, Contract, Knowledge, Measurement, Person
+
+AS_OF = date(2026, 11, 29)
+
+
+def _dump(path: Path) -> list[tuple[object, ...]]:
+    con = sqlite3.connect(path)
+    rows = []
+    for table in (
+        "vendors",
+        "people",
+        "contracts",
+        "clauses",
+        "knowledge",
+        "slas",
+        "measurements",
+        "credit_notes",
+    ):
+        rows.extend(con.execute(f"SELECT * FROM {table} ORDER BY id").fetchall())
+    con.close()
+    return rows
+
+
+def test_demo_small_is_believable(db: Database) -> None:
+    with db.session() as s:
+        counts = generate(s, "small", seed=3, as_of=AS_OF)
+    assert counts["vendors"] == 12 and counts["contracts"] == 40
+    assert counts["people"] == 60 and counts["clauses"] == 1000
+    with db.session() as s:
+        renewals = set(s.scalars(select(Contract.renewal)))
+        assert renewals == {"none", "auto", "option", "evergreen"}
+        left = s.scalar(select(func.count()).where(Person.leaves_on < AS_OF))
+        leaving = s.scalar(
+            select(func.count()).where(Person.leaves_on.between(AS_OF, AS_OF + timedelta(days=90)))
+        )
+        assert left and leaving
+        # Clause numbers sort naturally and include 7.10 next to 7.2.
+        assert "7.10" in set(s.scalars(select(Clause.number)))
+        unowned = s.scalar(
+            select(func.count())
+            .select_from(Clause)
+            .where(~Clause.id.in_(select(Knowledge.clause_id)))
+        )
+        assert unowned, "the demo must leave real knowledge gaps"
+        assert s.scalar(select(func.count()).select_from(Measurement)) > 500
+        assert s.scalar(
+            select(func.count()).select_from(Contract).where(Contract.terminated_on.is_not(None))
+        )
+        # One audit row per record written.
+        assert s.scalar(select(func.count()).select_from(AuditLog)) == sum(counts.values())
+
+
+def test_demo_is_reproducible_for_a_seed(tmp_path: Path) -> None:
+    paths = []
+    for name, seed in (("a.db", 5), ("b.db", 5), ("c.db", 6)):
+        db = open_database(str(tmp_path / name))
+        with db.session() as s:
+            generate(s, "small", seed=seed, as_of=AS_OF)
+        db.close()
+        paths.append(tmp_path / name)
+    assert _dump(paths[0]) == _dump(paths[1])
+    assert _dump(paths[0]) != _dump(paths[2])
+
+
+def test_demo_refuses_a_database_with_data(db: Database) -> None:
+    with db.session() as s:
+        generate(s, "small", seed=1, as_of=AS_OF)
+    with pytest.raises(ClausekeeperError, match="already holds data"), db.session() as s:
+        generate(s, "small", seed=1, as_of=AS_OF)
+
+
+def test_backup_passes_check_and_holds_the_data(db: Database, tmp_path: Path) -> None:
+    with db.session() as s:
+        generate(s, "small", seed=2, as_of=AS_OF)
+    target = backup(db, tmp_path / "copy.db")
+    copy = open_database(str(target))
+    try:
+        report = check(copy)
+        assert report.ok, report.problems
+        assert report.counts["contracts"] == 40
+        assert _dump(target) == _dump(Path(str(db.path)))
+    finally:
+        copy.close()
+
+
+def test_check_reports_broken_references(db: Database) -> None:
+    with db.session() as s:
+        generate(s, "small", seed=2, as_of=AS_OF)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.execute(text("UPDATE clauses SET contract_id = 9999 WHERE id = 1"))
+        conn.commit()
+    report = check(db)
+    assert not report.ok
+    assert any("clauses" in p for p in report.problems)
