@@ -1,0 +1,191 @@
+"""The renewals list and the reminders due (SPEC §2, §6), for the CLI, the GUI and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.core.terms import evaluate, is_escalated, reminder_due
+from app.errors import ValidationError
+from app.store.terms_queries import load_terms
+
+LISTED_STATUSES = frozenset({"not_started", "active", "terminating"})
+JSON_KEYS = (
+    "reference",
+    "vendor",
+    "title",
+    "renewal",
+    "status",
+    "needs_review",
+    "term_number",
+    "term_start",
+    "term_end",
+    "cancel_by",
+    "deadline_kind",
+    "days_left",
+    "missed_notice",
+    "ends_on",
+    "earliest_end",
+    "annual_value",
+    "currency",
+    "escalated",
+)
+_CENT = Decimal("0.01")
+
+
+@dataclass
+class RenewalRow:
+    """One contract of the renewals list: the SPEC §6 keys, plus its id and reminders."""
+
+    contract_id: int
+    reference: str
+    vendor: str
+    title: str
+    renewal: str
+    status: str
+    needs_review: bool
+    term_number: int | None
+    term_start: date | None
+    term_end: date | None
+    cancel_by: date | None
+    deadline_kind: str | None
+    days_left: int | None
+    missed_notice: bool
+    ends_on: date | None
+    earliest_end: date | None
+    annual_value: Decimal | None
+    currency: str
+    escalated: bool
+    reminder_days: tuple[int, ...] = ()
+    reminder_due: bool = False
+
+    @property
+    def deadline(self) -> date | None:
+        """cancel_by, or ends_on when there is none (what the list is sorted by)."""
+        return self.cancel_by if self.cancel_by is not None else self.ends_on
+
+
+def _sort_key(row: RenewalRow) -> tuple[bool, date, str]:
+    deadline = row.deadline
+    return (deadline is None, deadline or date.max, row.reference)
+
+
+def renewals(
+    session: Session,
+    as_of: date,
+    within: int | None = None,
+    critical_orphans: set[int] | None = None,
+) -> list[RenewalRow]:
+    """Contracts not started, active or terminating on as_of, by deadline (nulls last).
+
+    `within` keeps those with 0 <= days_left <= within. `critical_orphans` are the ids of
+    contracts with an orphaned clause of criticality >= 4 (for escalation); by default they come
+    from the knowledge engine.
+    """
+    if within is not None and within < 0:
+        raise ValidationError(f"--within must be 0 or more (got {within})")
+    if critical_orphans is None:
+        from app.services.knowledge import critical_orphan_contracts
+
+        critical_orphans = critical_orphan_contracts(session, as_of)
+    rows: list[RenewalRow] = []
+    for contract in load_terms(session):
+        position = evaluate(contract.terms, as_of)
+        if position.status not in LISTED_STATUSES:
+            continue
+        days_left = position.days_left
+        if within is not None and (days_left is None or not 0 <= days_left <= within):
+            continue
+        rows.append(
+            RenewalRow(
+                contract_id=contract.id,
+                reference=contract.reference,
+                vendor=contract.vendor,
+                title=contract.title,
+                renewal=contract.terms.renewal,
+                status=position.status,
+                needs_review=position.needs_review,
+                term_number=position.term_number,
+                term_start=position.term_start,
+                term_end=position.term_end,
+                cancel_by=position.cancel_by,
+                deadline_kind=position.deadline_kind,
+                days_left=days_left,
+                missed_notice=position.missed_notice,
+                ends_on=position.ends_on,
+                earliest_end=position.earliest_end,
+                annual_value=contract.annual_value,
+                currency=contract.currency,
+                escalated=is_escalated(position, contract.id in critical_orphans),
+                reminder_days=contract.terms.reminder_days,
+                reminder_due=reminder_due(position, contract.terms.reminder_days),
+            )
+        )
+    rows.sort(key=_sort_key)
+    return rows
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def money_text(value: Decimal | None) -> str | None:
+    """Money for JSON: a string rounded half-up to 2 decimals, or None."""
+    return None if value is None else format(value.quantize(_CENT, ROUND_HALF_UP), "f")
+
+
+def row_json(row: RenewalRow) -> dict[str, Any]:
+    """The SPEC §6 `renewals` object of one row."""
+    return {
+        "reference": row.reference,
+        "vendor": row.vendor,
+        "title": row.title,
+        "renewal": row.renewal,
+        "status": row.status,
+        "needs_review": row.needs_review,
+        "term_number": row.term_number,
+        "term_start": _day(row.term_start),
+        "term_end": _day(row.term_end),
+        "cancel_by": _day(row.cancel_by),
+        "deadline_kind": row.deadline_kind,
+        "days_left": row.days_left,
+        "missed_notice": row.missed_notice,
+        "ends_on": _day(row.ends_on),
+        "earliest_end": _day(row.earliest_end),
+        "annual_value": money_text(row.annual_value),
+        "currency": row.currency,
+        "escalated": row.escalated,
+    }
+
+
+def renewals_json(
+    session: Session,
+    as_of: date,
+    within: int | None = None,
+    critical_orphans: set[int] | None = None,
+) -> list[dict[str, Any]]:
+    """`clausekeeper renewals --json`: the renewals list as JSON-ready dicts."""
+    return [row_json(row) for row in renewals(session, as_of, within, critical_orphans)]
+
+
+def reminders(session: Session, as_of: date) -> list[dict[str, Any]]:
+    """`clausekeeper reminders --json`: the contracts due for a reminder on as_of."""
+    due = [
+        row
+        for row in renewals(session, as_of, critical_orphans=set())  # escalation not needed
+        if row.reminder_due
+    ]
+    due.sort(key=_sort_key)
+    return [
+        {
+            "reference": row.reference,
+            "deadline_kind": row.deadline_kind,
+            "deadline": _day(row.deadline),
+            "days_left": row.days_left,
+        }
+        for row in due
+    ]

@@ -1,0 +1,75 @@
+"""The renewal actions on one contract: give or withdraw notice, exercise an option (SPEC §2).
+
+They change the contract through the ORM, so the audit listener records every change.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.terms import ContractTerms, check_exercise_option, check_give_notice
+from app.errors import NotFoundError, ValidationError
+from app.store.models import Contract, parse_reminder_days
+
+
+def _contract(session: Session, reference: str) -> Contract:
+    contract = session.scalars(select(Contract).where(Contract.reference == reference)).first()
+    if contract is None:
+        raise NotFoundError(f"contract {reference!r} not found")
+    return contract
+
+
+def _terms(contract: Contract) -> ContractTerms:
+    return ContractTerms(
+        start_date=contract.start_date,
+        initial_term_months=contract.initial_term_months,
+        renewal=contract.renewal,
+        renewal_term_months=contract.renewal_term_months,
+        max_renewals=contract.max_renewals,
+        options_exercised=contract.options_exercised or 0,
+        notice_value=contract.notice_value or 0,
+        notice_unit=contract.notice_unit or "months",
+        terminated_on=contract.terminated_on,
+        reminder_days=parse_reminder_days(contract.reminder_days),
+    )
+
+
+def _named(reference: str, error: ValidationError) -> ValidationError:
+    """The same problems, each prefixed with the contract reference."""
+    lines = [f"{reference}: {line}" for line in error.lines()]
+    return ValidationError(lines[0], lines)
+
+
+def give_notice(session: Session, reference: str, on: date, as_of: date) -> None:
+    """Record notice of termination given on `on` (terminated_on)."""
+    contract = _contract(session, reference)
+    try:
+        check_give_notice(_terms(contract), on, as_of)
+    except ValidationError as error:
+        raise _named(reference, error) from None
+    contract.terminated_on = on
+    session.flush()
+
+
+def withdraw_notice(session: Session, reference: str) -> None:
+    """Clear a recorded notice of termination."""
+    contract = _contract(session, reference)
+    if contract.terminated_on is None:
+        raise ValidationError(f"{reference}: no notice of termination to withdraw")
+    contract.terminated_on = None
+    session.flush()
+
+
+def exercise_option(session: Session, reference: str, as_of: date) -> int:
+    """Exercise the next renewal option; returns the new number of options exercised."""
+    contract = _contract(session, reference)
+    try:
+        check_exercise_option(_terms(contract), as_of)
+    except ValidationError as error:
+        raise _named(reference, error) from None
+    contract.options_exercised = (contract.options_exercised or 0) + 1
+    session.flush()
+    return contract.options_exercised
