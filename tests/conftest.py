@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +37,30 @@ def db(tmp_path: Path) -> Iterator[Database]:
 def session(db: Database) -> Iterator[Session]:
     with db.session() as s:
         yield s
+
+
+PG_ENV = "CLAUSEKEEPER_TEST_PG_URL"
+
+
+@pytest.fixture
+def pg_db() -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database (a new one per test, dropped afterwards)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL not available: set {PG_ENV} (.ci/run does)")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"ck_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name)
+    database = open_database(url.render_as_string(hide_password=False))
+    try:
+        yield database
+    finally:
+        database.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -11,7 +11,7 @@ from app.store.models import Setting
 
 def load_settings(session: Session) -> Settings:
     """The stored settings; keys that were never stored take their default."""
-    values = dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+    values = {key: value for key, value in session.execute(select(Setting.key, Setting.value))}
     return Settings.from_mapping(values)
 
 
