@@ -133,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    # No indent: the C encoder is several times faster on 200,000 clauses (pipe to `jq .`).
+    sys.stdout.write(json.dumps(data, ensure_ascii=False))
     sys.stdout.write("\n")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.core.terms import evaluate, is_escalated, reminder_due
+from app.core.terms import ESCALATION_DAYS, evaluate, is_escalated, reminder_due
 from app.errors import ValidationError
 from app.store.terms_queries import load_terms
 
@@ -88,11 +88,7 @@ def renewals(
     """
     if within is not None and within < 0:
         raise ValidationError(f"--within must be 0 or more (got {within})")
-    if critical_orphans is None:
-        from app.services.knowledge import critical_orphan_contracts
-
-        critical_orphans = critical_orphan_contracts(session, as_of)
-    rows: list[RenewalRow] = []
+    listed = []
     for contract in load_terms(session):
         position = evaluate(contract.terms, as_of)
         if position.status not in LISTED_STATUSES:
@@ -100,6 +96,19 @@ def renewals(
         days_left = position.days_left
         if within is not None and (days_left is None or not 0 <= days_left <= within):
             continue
+        listed.append((contract, position))
+    if critical_orphans is None:
+        from app.services.knowledge import critical_orphan_contracts
+
+        # Only a deadline within the escalation window can escalate: ask about those alone.
+        near = [
+            contract.id
+            for contract, position in listed
+            if position.days_left is not None and 0 <= position.days_left <= ESCALATION_DAYS
+        ]
+        critical_orphans = critical_orphan_contracts(session, as_of, contract_ids=near)
+    rows: list[RenewalRow] = []
+    for contract, position in listed:
         rows.append(
             RenewalRow(
                 contract_id=contract.id,
@@ -114,7 +123,7 @@ def renewals(
                 term_end=position.term_end,
                 cancel_by=position.cancel_by,
                 deadline_kind=position.deadline_kind,
-                days_left=days_left,
+                days_left=position.days_left,
                 missed_notice=position.missed_notice,
                 ends_on=position.ends_on,
                 earliest_end=position.earliest_end,

@@ -1,0 +1,117 @@
+"""Changing who knows what (SPEC §1, §3): knowledge links, leaving dates, the settings.
+
+Changes go through ORM objects, so the audit listener records each one with old and new values.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.settings import Settings
+from app.errors import NotFoundError, ValidationError
+from app.store.models import Clause, Knowledge, Person
+from app.store.portfolio_actions import find_clause, find_contract, find_person
+from app.store.settings import save_settings
+
+LEVELS = (1, 2, 3, 4)
+
+
+def _level(level: object) -> int:
+    if isinstance(level, bool) or not isinstance(level, int) or level not in LEVELS:
+        raise ValidationError(f"level: must be 1, 2, 3 or 4 (got {level!r})")
+    return level
+
+
+def _day(value: object, field: str) -> date:
+    if not isinstance(value, date):
+        raise ValidationError(f"{field}: {value!r} is not a date")
+    return value
+
+
+def _ids(session: Session, person_key: str, contract_ref: str, number: str) -> tuple[int, int]:
+    person_id = find_person(session, person_key)
+    find_contract(session, contract_ref)
+    return person_id, find_clause(session, contract_ref, number)
+
+
+def _link(session: Session, person_key: str, contract_ref: str, number: str) -> Knowledge:
+    person_id, clause_id = _ids(session, person_key, contract_ref, number)
+    link = _find_link(session, person_id, clause_id)
+    if link is None:
+        raise NotFoundError(
+            f"knowledge: {person_key!r} has no recorded knowledge of {contract_ref} §{number}"
+        )
+    return link
+
+
+def _find_link(session: Session, person_id: int, clause_id: int) -> Knowledge | None:
+    query = select(Knowledge).where(
+        Knowledge.person_id == person_id, Knowledge.clause_id == clause_id
+    )
+    return session.scalars(query).first()
+
+
+def set_knowledge(
+    session: Session,
+    person_key: str,
+    contract_ref: str,
+    clause_number: str,
+    level: int,
+    verified_on: date,
+) -> Knowledge:
+    """Record that a person knows a clause at a level, verified on a date (create or change)."""
+    level = _level(level)
+    verified_on = _day(verified_on, "verified_on")
+    person_id, clause_id = _ids(session, person_key, contract_ref, clause_number)
+    link = _find_link(session, person_id, clause_id)
+    if link is None:
+        # related objects rather than ids, so the audit trail can name the link
+        link = Knowledge(
+            person=session.get_one(Person, person_id),
+            clause=session.get_one(Clause, clause_id),
+            level=level,
+            verified_on=verified_on,
+        )
+        session.add(link)
+    else:
+        link.level = level
+        link.verified_on = verified_on
+    session.flush()
+    return link
+
+
+def remove_knowledge(
+    session: Session, person_key: str, contract_ref: str, clause_number: str
+) -> None:
+    """Delete a person's knowledge link to a clause."""
+    session.delete(_link(session, person_key, contract_ref, clause_number))
+    session.flush()
+
+
+def reverify(
+    session: Session, person_key: str, contract_ref: str, clause_number: str, on: date
+) -> Knowledge:
+    """Confirm that a person still knows a clause (the level stays; verified_on becomes `on`)."""
+    on = _day(on, "verified_on")
+    link = _link(session, person_key, contract_ref, clause_number)
+    link.verified_on = on
+    session.flush()
+    return link
+
+
+def set_leaving_date(session: Session, person_key: str, leaves_on: date | None) -> Person:
+    """Set (or clear, with None) a person's last working day."""
+    if leaves_on is not None:
+        leaves_on = _day(leaves_on, "leaves_on")
+    person = session.get_one(Person, find_person(session, person_key))
+    person.leaves_on = leaves_on
+    session.flush()
+    return person
+
+
+def update_settings(session: Session, values: dict[str, str]) -> Settings:
+    """Validate and store knowledge settings (SPEC §3); returns the settings now in force."""
+    return save_settings(session, values)

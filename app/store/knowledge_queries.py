@@ -1,0 +1,170 @@
+"""Loading what the knowledge rules (SPEC §3) need: Core selects of the needed columns only."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from datetime import date
+from typing import TypeVar, TypeVarTuple
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.core.knowledge import LinkInfo, PersonInfo, fresh_since
+from app.core.settings import Settings
+from app.core.terms import evaluate
+from app.store.models import Clause, Knowledge, Person
+from app.store.terms_queries import ContractRow, load_terms
+
+IN_SCOPE = frozenset({"not_started", "active", "terminating"})
+CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
+
+ClauseRow = tuple[int, int, str, str, int]  # id, contract_id, number, title, criticality
+LinkRow = tuple[int, int, bool]  # person_id, clause_id, fresh (int 0/1 on SQLite)
+
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
+
+
+def load_people(session: Session) -> dict[int, PersonInfo]:
+    """Every person, by id."""
+    query = select(Person.id, Person.name, Person.email, Person.leaves_on)
+    return {
+        pid: PersonInfo(pid, name, email or name, email, leaves_on)
+        for pid, name, email, leaves_on in session.execute(query)
+    }
+
+
+def in_scope(rows: Iterable[ContractRow], as_of: date) -> list[ContractRow]:
+    """The contracts whose status on D is not_started, active or terminating."""
+    return [row for row in rows if evaluate(row.terms, as_of).status in IN_SCOPE]
+
+
+def scoped_contracts(session: Session, as_of: date) -> list[ContractRow]:
+    """Every in-scope contract on D, ordered by reference."""
+    return in_scope(load_terms(session), as_of)
+
+
+def contract_by_reference(session: Session, reference: str) -> ContractRow | None:
+    """One contract whatever its status, or None when no contract has that reference."""
+    rows = load_terms(session, [reference])
+    return rows[0] if rows else None
+
+
+def load_clauses(session: Session, contract_ids: Collection[int] | None = None) -> list[ClauseRow]:
+    """Clauses of the given contracts (all clauses when None)."""
+    base = select(Clause.id, Clause.contract_id, Clause.number, Clause.title, Clause.criticality)
+    if contract_ids is None:
+        return fetch(session, base)
+    rows: list[ClauseRow] = []
+    for chunk in _chunks(sorted(contract_ids)):
+        rows.extend(fetch(session, base.where(Clause.contract_id.in_(chunk))))
+    return rows
+
+
+def load_links(
+    session: Session,
+    settings: Settings,
+    as_of: date,
+    contract_ids: Collection[int] | None = None,
+) -> list[LinkRow]:
+    """Knowledge links that can make someone an owner, as (person_id, clause_id, fresh).
+
+    Only links of level ≥ understanding_level count for any rule of SPEC §3; fresh is the
+    staleness test (verified_on ≥ fresh_since), evaluated by the database.
+    """
+    since = fresh_since(as_of, settings)
+    base = select(Knowledge.person_id, Knowledge.clause_id, Knowledge.verified_on >= since).where(
+        Knowledge.level >= settings.understanding_level
+    )
+    if contract_ids is None:
+        return fetch(session, base)
+    rows: list[LinkRow] = []
+    for chunk in _chunks(sorted(contract_ids)):
+        query = base.join(Clause, Clause.id == Knowledge.clause_id).where(
+            Clause.contract_id.in_(chunk)
+        )
+        rows.extend(fetch(session, query))
+    return rows
+
+
+def load_link_infos(session: Session, contract_ids: Collection[int]) -> list[LinkInfo]:
+    """Every knowledge link of the clauses of the given contracts, with level and verified_on."""
+    base = select(
+        Knowledge.person_id, Knowledge.clause_id, Knowledge.level, Knowledge.verified_on
+    ).join(Clause, Clause.id == Knowledge.clause_id)
+    rows: list[LinkInfo] = []
+    for chunk in _chunks(sorted(contract_ids)):
+        rows.extend(
+            LinkInfo(*row) for row in session.execute(base.where(Clause.contract_id.in_(chunk)))
+        )
+    return rows
+
+
+def critical_links(
+    session: Session,
+    settings: Settings,
+    as_of: date,
+    criticality: int,
+    contract_ids: Collection[int] | None = None,
+) -> tuple[list[tuple[int, int]], list[LinkRow]]:
+    """Clauses of at least this criticality as (id, contract_id), and their links as load_links.
+
+    All contracts' clauses, or those of the given contracts.
+    """
+    since = fresh_since(as_of, settings)
+    clauses = select(Clause.id, Clause.contract_id).where(Clause.criticality >= criticality)
+    links = (
+        select(Knowledge.person_id, Knowledge.clause_id, Knowledge.verified_on >= since)
+        .join(Clause, Clause.id == Knowledge.clause_id)
+        .where(Knowledge.level >= settings.understanding_level)
+        .where(Clause.criticality >= criticality)
+    )
+    if contract_ids is None:
+        return fetch(session, clauses), fetch(session, links)
+    clause_rows: list[tuple[int, int]] = []
+    link_rows: list[LinkRow] = []
+    for chunk in _chunks(sorted(contract_ids)):
+        clause_rows.extend(fetch(session, clauses.where(Clause.contract_id.in_(chunk))))
+        link_rows.extend(fetch(session, links.where(Clause.contract_id.in_(chunk))))
+    return clause_rows, link_rows
+
+
+def fetch(session: Session, query: Select[*_Ts]) -> list[tuple[*_Ts]]:
+    """The rows of a select of ids, numbers and text, as the database driver's plain tuples.
+
+    For hundreds of thousands of rows, building SQLAlchemy Row objects and running result
+    processors costs more than the query, so the statement is compiled (with its bound values,
+    which are only numbers and dates of our own, written inline) and run on the session's
+    driver connection, in the session's transaction. Use it only for columns whose driver
+    values need no conversion (integers, text, booleans).
+    """
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def contracts_known_by(
+    session: Session, settings: Settings, person_ids: Collection[int]
+) -> set[int]:
+    """Contracts with a clause that one of these people knows at understanding level or above."""
+    found: set[int] = set()
+    for chunk in _chunks(sorted(person_ids)):
+        query = (
+            select(Clause.contract_id)
+            .join(Knowledge, Knowledge.clause_id == Clause.id)
+            .where(Knowledge.person_id.in_(chunk))
+            .where(Knowledge.level >= settings.understanding_level)
+            .distinct()
+        )
+        found.update(session.execute(query).scalars())
+    return found
+
+
+def _chunks(ids: list[_T]) -> Iterator[list[_T]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
