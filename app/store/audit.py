@@ -146,7 +146,8 @@ def install(factory: sessionmaker[Session]) -> None:
     from sqlalchemy import event
 
     event.listen(factory, "before_flush", _before_flush)
-    event.listen(factory, "after_flush", _after_flush)
+    # After the flush has finished, new rows are persistent: their relationships can load.
+    event.listen(factory, "after_flush_postexec", _after_flush)
 
 
 def record_bulk(

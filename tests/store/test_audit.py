@@ -75,3 +75,33 @@ def test_a_failed_change_leaves_no_audit_row(db: Database) -> None:
     except Exception:
         pass
     assert len(_rows(db)) == 1
+
+
+def test_rows_built_from_ids_get_readable_keys(db: Database) -> None:
+    from app.store.models import Knowledge
+
+    with db.session() as s:
+        vendor, person = Vendor(name="Acme"), Person(name="Ann", email="ann@example.com")
+        s.add_all([vendor, person])
+        s.flush()
+        contract = Contract(
+            reference="C-7",
+            title="Desk",
+            vendor_id=vendor.id,
+            start_date=date(2024, 1, 1),
+            initial_term_months=12,
+            renewal="none",
+        )
+        s.add(contract)
+        s.flush()
+        clause = Clause(contract_id=contract.id, number="7.2", title="Exit")
+        s.add(clause)
+        s.flush()
+        s.add(
+            Knowledge(
+                person_id=person.id, clause_id=clause.id, level=2, verified_on=date(2025, 1, 1)
+            )
+        )
+    keys = {(r.entity, r.entity_key, r.contract_ref) for r in _rows(db)}
+    assert ("Clause", "C-7 §7.2", "C-7") in keys
+    assert ("Knowledge", "ann@example.com @ C-7 §7.2", "C-7") in keys
