@@ -1,0 +1,177 @@
+"""Dialogs for vendors and people: their SPEC §1 fields, validated as the user types."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.store import portfolio_actions as actions
+from app.ui import undo
+from app.ui.context import AppContext
+from app.ui.forms import DateField, FormDialog
+
+
+def _notes(parent: QWidget) -> QPlainTextEdit:
+    notes = QPlainTextEdit(parent)
+    notes.setTabChangesFocus(True)
+    notes.setFixedHeight(80)
+    return notes
+
+
+class VendorDialog(FormDialog):
+    """Add or edit a vendor (the name is unique)."""
+
+    def __init__(
+        self, ctx: AppContext, vendor_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__("New vendor" if vendor_id is None else "Edit vendor", parent)
+        self.setObjectName("vendorDialog")
+        self.ctx = ctx
+        self.vendor_id = vendor_id
+        layout = QVBoxLayout(self)
+        fields = QFormLayout()
+        form = self.form
+        form.add(fields, "name", "Name", QLineEdit(self))
+        form.add(fields, "country", "Country", QLineEdit(self))
+        form.add(fields, "contact_name", "Contact", QLineEdit(self))
+        form.add(fields, "contact_email", "Contact e-mail", QLineEdit(self))
+        form.add(fields, "notes", "Notes", _notes(self))
+        layout.addLayout(fields)
+        layout.addWidget(form.form_error)
+        layout.addWidget(self.buttons)
+        if vendor_id is not None:
+            with ctx.session() as session:
+                form.set_values(actions.vendor_values(session, vendor_id))
+            form.touch_all()
+        self.resize(460, self.sizeHint().height())
+        self.revalidate()
+
+    def problems(self) -> dict[str, str]:
+        parsed = actions.parse_vendor(self.form.values())
+        problems = dict(parsed.problems)
+        if "name" not in problems:
+            with self.ctx.session() as session:
+                problems.update(actions.vendor_key_problems(session, parsed.values, self.vendor_id))
+        return problems
+
+    def save(self) -> None:
+        if self.vendor_id is None:
+            command = undo.CreateCommand(self.ctx, undo.VENDOR, self.form.values())
+            undo.execute(self.ctx, command)
+            self.vendor_id = command.record_id
+        elif self.form.is_dirty():
+            changes = self.form.changed_values()
+            undo.execute(
+                self.ctx, undo.UpdateCommand(self.ctx, undo.VENDOR, self.vendor_id, changes)
+            )
+
+
+class PersonDialog(FormDialog):
+    """Add or edit a person (the key, e-mail or else name, is unique)."""
+
+    def __init__(
+        self, ctx: AppContext, person_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__("New person" if person_id is None else "Edit person", parent)
+        self.setObjectName("personDialog")
+        self.ctx = ctx
+        self.person_id = person_id
+        layout = QVBoxLayout(self)
+        fields = QFormLayout()
+        form = self.form
+        form.add(fields, "name", "Name", QLineEdit(self))
+        form.add(
+            fields,
+            "email",
+            "E-mail",
+            QLineEdit(self),
+            "A person is known by their e-mail, or by their name when they have none",
+        )
+        form.add(fields, "department", "Department", QLineEdit(self))
+        form.add(fields, "role", "Role", QLineEdit(self))
+        form.add(
+            fields,
+            "leaves_on",
+            "Leaves on",
+            DateField(self),
+            "The last working day; empty while the person stays",
+        )
+        form.add(fields, "notes", "Notes", _notes(self))
+        layout.addLayout(fields)
+        layout.addWidget(form.form_error)
+        layout.addWidget(self.buttons)
+        if person_id is not None:
+            with ctx.session() as session:
+                form.set_values(actions.person_values(session, person_id))
+            form.touch_all()
+        self.resize(460, self.sizeHint().height())
+        self.revalidate()
+
+    def problems(self) -> dict[str, str]:
+        parsed = actions.parse_person(self.form.values())
+        problems = dict(parsed.problems)
+        if "name" not in problems and "email" not in problems:
+            with self.ctx.session() as session:
+                problems.update(actions.person_key_problems(session, parsed.values, self.person_id))
+        return problems
+
+    def save(self) -> None:
+        if self.person_id is None:
+            command = undo.CreateCommand(self.ctx, undo.PERSON, self.form.values())
+            undo.execute(self.ctx, command)
+            self.person_id = command.record_id
+        elif self.form.is_dirty():
+            changes = self.form.changed_values()
+            undo.execute(
+                self.ctx, undo.UpdateCommand(self.ctx, undo.PERSON, self.person_id, changes)
+            )
+
+
+class LeavingDateDialog(FormDialog):
+    """Set or clear a person's last working day (their knowledge stops counting after it)."""
+
+    def __init__(self, ctx: AppContext, person_id: int, parent: QWidget | None = None) -> None:
+        super().__init__("Set leaving date", parent)
+        self.setObjectName("leavingDateDialog")
+        self.ctx = ctx
+        self.person_id = person_id
+        with ctx.session() as session:
+            values = actions.person_values(session, person_id)
+        self.person_name = values["name"]
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"<b>{values['name']}</b> stays active up to and including this day; after it, "
+            "their knowledge no longer covers any clause. Leave it empty when they stay.",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        fields = QFormLayout()
+        self.form.add(fields, "leaves_on", "Last working day", DateField(self))
+        layout.addLayout(fields)
+        layout.addWidget(self.form.form_error)
+        layout.addWidget(self.buttons)
+        self.form.set_values({"leaves_on": values["leaves_on"]})
+        self.form.touch_all()
+        self.resize(420, self.sizeHint().height())
+        self.revalidate()
+
+    def problems(self) -> dict[str, str]:
+        return actions.parse_person(self.form.values(), partial=True).problems
+
+    def save(self) -> None:
+        if self.form.is_dirty():
+            command = undo.UpdateCommand(
+                self.ctx,
+                undo.PERSON,
+                self.person_id,
+                self.form.values(),
+                f"Set leaving date of {self.person_name}",
+            )
+            undo.execute(self.ctx, command)

@@ -1,0 +1,567 @@
+"""Form building blocks: fields that validate as the user types and explain problems inline.
+
+A `Form` knows its fields by their SPEC §1 names, reads them as raw text (what the store actions
+parse), shows one message under each field that has a problem and tracks unsaved changes. A
+`FormDialog` adds OK/Cancel, keeps OK disabled while the form is invalid, saves through a
+subclass's `save()` and asks before throwing edits away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QCalendarWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
+
+from app.errors import ClausekeeperError
+from app.store.portfolio_actions import FORM
+
+ERROR_STYLE = "color: #b00020;"
+INVALID_STYLE = "border: 1px solid #b00020;"
+HINT_STYLE = "color: #555555;"
+
+
+# --- display helpers --------------------------------------------------------------------------
+
+
+def show_date(value: date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def show_money(value: Decimal | None, currency: str | None = None) -> str:
+    """1234567.5 -> '1,234,567.50' (rounded half-up to cents for display only)."""
+    if value is None:
+        return ""
+    text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    return f"{text} {currency}" if currency else text
+
+
+def show_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+# --- widgets ------------------------------------------------------------------------------------
+
+
+class DateField(QWidget):
+    """A date typed as YYYY-MM-DD (empty allowed), with a calendar to pick from."""
+
+    textChanged = Signal(str)  # noqa: N815 (Qt naming)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText("YYYY-MM-DD")
+        self.edit.setMaxLength(10)
+        self.edit.textChanged.connect(self.textChanged)
+        self.button = QToolButton(self)
+        self.button.setText("…")
+        self.button.setToolTip("Pick a date")
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.calendar = QCalendarWidget()
+        self.calendar.clicked.connect(self._picked)
+        menu = QMenu(self.button)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(self.calendar)
+        menu.addAction(action)
+        menu.aboutToShow.connect(self._sync_calendar)
+        self.button.setMenu(menu)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.button)
+        self.setFocusProxy(self.edit)
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        self.edit.setText(text)
+
+    def _sync_calendar(self) -> None:
+        try:
+            day = date.fromisoformat(self.edit.text().strip())
+        except ValueError:
+            return
+        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
+
+    def _picked(self, day: QDate) -> None:
+        self.edit.setText(date(day.year(), day.month(), day.day()).isoformat())
+        menu = self.button.menu()
+        if menu is not None:
+            menu.hide()
+
+
+def combo(options: list[tuple[str, str]], parent: QWidget | None = None) -> QComboBox:
+    """A combo box of (stored value, shown label) pairs."""
+    box = QComboBox(parent)
+    for value, label in options:
+        box.addItem(label, value)
+    return box
+
+
+def set_combo_value(box: QComboBox, value: str) -> None:
+    """Select the item holding `value`; an editable combo shows unknown values as text."""
+    index = box.findData(value)
+    if index < 0 and value and not box.isEditable():
+        box.addItem(value, value)  # a value the list does not know: keep it selectable
+        index = box.count() - 1
+    if index >= 0:
+        box.setCurrentIndex(index)
+    elif box.isEditable():
+        box.setEditText(value)
+
+
+def read_widget(widget: QWidget) -> str:
+    if isinstance(widget, QLineEdit | DateField):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        if widget.isEditable():
+            return widget.currentText()
+        data = widget.currentData()
+        return "" if data is None else str(data)
+    raise TypeError(f"unsupported field widget {type(widget).__name__}")
+
+
+def write_widget(widget: QWidget, value: str) -> None:
+    if isinstance(widget, QLineEdit | DateField):
+        widget.setText(value)
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(value)
+    elif isinstance(widget, QComboBox):
+        set_combo_value(widget, value)
+    else:
+        raise TypeError(f"unsupported field widget {type(widget).__name__}")
+
+
+def _changed_signal(widget: QWidget) -> Any:
+    if isinstance(widget, QLineEdit | DateField):
+        return widget.textChanged
+    if isinstance(widget, QPlainTextEdit):
+        return widget.textChanged
+    if isinstance(widget, QComboBox):
+        return widget.editTextChanged if widget.isEditable() else widget.currentIndexChanged
+    raise TypeError(f"unsupported field widget {type(widget).__name__}")
+
+
+def error_label(name: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(f"error_{name}" if name else "error_form")
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+
+class Form(QObject):
+    """Named fields, their inline error labels and the values they were loaded with."""
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._widgets: dict[str, QWidget] = {}
+        self._labels: dict[str, str] = {}
+        self._errors: dict[str, QLabel] = {}
+        self._baseline: dict[str, str] = {}
+        self._loading = False
+        self._touched: set[str] = set()
+        self.form_error = error_label(FORM, parent)
+        self._errors[FORM] = self.form_error
+
+    def add(
+        self, layout: QFormLayout, name: str, label: str, widget: QWidget, tip: str = ""
+    ) -> QWidget:
+        """Add a field row (label, widget, error label under it)."""
+        widget.setObjectName(name)
+        if tip:
+            widget.setToolTip(tip)
+        holder = QWidget(layout.parentWidget())
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(1)
+        column.addWidget(widget)
+        error = error_label(name, holder)
+        column.addWidget(error)
+        layout.addRow(f"{label}:", holder)
+        self._widgets[name] = widget
+        self._labels[name] = label
+        self._errors[name] = error
+        _changed_signal(widget).connect(lambda *_a, n=name: self._changed(n))
+        return widget
+
+    def add_plain(self, name: str, label: str, widget: QWidget) -> QLabel:
+        """Register a field laid out by the caller; returns its error label to place."""
+        widget.setObjectName(name)
+        self._widgets[name] = widget
+        self._labels[name] = label
+        error = error_label(name)
+        self._errors[name] = error
+        _changed_signal(widget).connect(lambda *_a, n=name: self._changed(n))
+        return error
+
+    def _changed(self, name: str) -> None:
+        if not self._loading:
+            self._touched.add(name)
+            self.edited.emit()
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Change widgets without counting it as the user's edit."""
+        before, self._loading = self._loading, True
+        try:
+            yield
+        finally:
+            self._loading = before
+
+    def touch_all(self) -> None:
+        """Show the problems of every field, also of those the user has not edited yet."""
+        self._touched.update(self._widgets)
+
+    def widget(self, name: str) -> QWidget:
+        return self._widgets[name]
+
+    def names(self) -> list[str]:
+        return list(self._widgets)
+
+    def values(self) -> dict[str, str]:
+        return {name: read_widget(widget) for name, widget in self._widgets.items()}
+
+    def set_values(self, values: Mapping[str, str]) -> None:
+        """Load values (no `edited` signal); they become the unsaved-changes baseline."""
+        with self.quiet():
+            for name, value in values.items():
+                if name in self._widgets:
+                    write_widget(self._widgets[name], value)
+        self.mark_saved()
+
+    def mark_saved(self) -> None:
+        self._baseline = self.values()
+
+    def is_dirty(self) -> bool:
+        return self.values() != self._baseline
+
+    def changed_values(self) -> dict[str, str]:
+        current = self.values()
+        return {k: v for k, v in current.items() if self._baseline.get(k) != v}
+
+    def label_of(self, name: str) -> str:
+        return self._labels.get(name, name)
+
+    def message(self, name: str, text: str) -> str:
+        """`field: reason` shown with the field's label: `Renewal term (months): reason`."""
+        if name and text.startswith(f"{name}:"):
+            return f"{self.label_of(name)}:{text[len(name) + 1 :]}"
+        return text
+
+    def show_problems(self, problems: Mapping[str, str]) -> None:
+        """Show each problem under its field (others under the form) and mark the fields.
+
+        Fields the user has not edited yet (on a new record) are not marked red; the form
+        lists them quietly instead, and OK stays disabled until they are filled in.
+        """
+        loose = [text for name, text in problems.items() if name not in self._errors]
+        waiting: list[str] = []
+        form_text = ""
+        for name, label in self._errors.items():
+            text = problems.get(name, "")
+            if name == FORM:
+                text = form_text = "\n".join([text, *loose] if text else loose)
+            elif text and name not in self._touched:
+                waiting.append(self.label_of(name))
+                text = ""
+            label.setText(self.message(name, text))
+            label.setVisible(bool(text))
+            widget = self._widgets.get(name)
+            if widget is not None:
+                target = widget.edit if isinstance(widget, DateField) else widget
+                target.setStyleSheet(INVALID_STYLE if text else "")
+        if waiting and not form_text:
+            self.form_error.setText(f"Still needed: {', '.join(waiting)}.")
+            self.form_error.setStyleSheet(HINT_STYLE)
+            self.form_error.setVisible(True)
+        else:
+            self.form_error.setStyleSheet(ERROR_STYLE)
+
+    def problem_text(self, name: str) -> str:
+        label = self._errors.get(name)
+        return label.text() if label is not None and label.isVisible() else ""
+
+
+class FormDialog(QDialog):
+    """A dialog around a Form: OK enabled only while valid, saves, asks before losing edits."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = Form(self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.form.edited.connect(self.revalidate)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.accept)
+        self._valid = False
+
+    @property
+    def ok_button(self) -> QAbstractButton:
+        button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert button is not None
+        return button
+
+    def problems(self) -> dict[str, str]:
+        """The problems of the current values (subclasses)."""
+        return {}
+
+    def save(self) -> None:
+        """Write the values (subclasses); raise ClausekeeperError when the store refuses."""
+
+    def revalidate(self) -> bool:
+        problems = self.problems()
+        self.form.show_problems(problems)
+        self._valid = not problems
+        self.ok_button.setEnabled(self._valid)
+        return self._valid
+
+    def try_save(self) -> bool:
+        """Validate and save; a refusal of the store is shown in the form, the dialog stays."""
+        self.form.touch_all()
+        if not self.revalidate():
+            return False
+        try:
+            self.save()
+        except ClausekeeperError as exc:
+            self.form.show_problems({FORM: "\n".join(exc.lines())})
+            return False
+        self.form.mark_saved()
+        return True
+
+    def accept(self) -> None:
+        if self.try_save():
+            super().accept()
+
+    def reject(self) -> None:
+        """Escape, Cancel and the window's close button: ask first when there are edits."""
+        if self.form.is_dirty() and not confirm_discard(self, self.try_save):
+            return
+        super().reject()
+
+
+def confirm_discard(parent: QWidget, save: Callable[[], bool]) -> bool:
+    """Ask what to do with unsaved changes: True when the dialog may close."""
+    answer = QMessageBox.question(
+        parent,
+        "Unsaved changes",
+        "You have unsaved changes. Save them?",
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Save,
+    )
+    if answer == QMessageBox.StandardButton.Save:
+        return save()
+    return answer == QMessageBox.StandardButton.Discard
+
+
+def confirm(parent: QWidget | None, title: str, text: str) -> bool:
+    """A Yes/No question (No is the default)."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def align_right() -> Qt.AlignmentFlag:
+    return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+# --- small record tables ------------------------------------------------------------------------
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # a Python value to sort on (None sorts last)
+ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record's id
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a RecordsModel: its header, its native value and how that value is shown."""
+
+    header: str
+    value: Callable[[Any], Any]
+    show: Callable[[Any], str] | None = None
+    right: bool = False
+    sort_value: Callable[[Any], Any] | None = None
+
+
+class RecordsModel(QAbstractTableModel):
+    """A table of plain records (dataclasses with an `id`), all loaded: lists of a few thousand."""
+
+    def __init__(self, columns: list[Column], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.columns = columns
+        self._rows: list[Any] = []
+
+    def set_rows(self, rows: list[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row]
+
+    def row_of(self, record_id: int) -> int | None:
+        for number, record in enumerate(self._rows):
+            if record.id == record_id:
+                return number
+        return None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.columns)
+        ):
+            return self.columns[section].header
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= index.column() < len(self.columns):
+            return None
+        record = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = column.value(record)
+            if column.show is not None:
+                return column.show(value)
+            if isinstance(value, date):
+                return value.isoformat()
+            return "" if value is None else str(value)
+        if role == SORT_ROLE:
+            value = column.value(record)
+            return column.sort_value(value) if column.sort_value and value is not None else value
+        if role == ID_ROLE:
+            return record.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.right:
+            return align_right()
+        return None
+
+
+class RecordsProxy(QSortFilterProxyModel):
+    """Sorts on SORT_ROLE values (empty last) and filters on the shown text of every column."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+
+    def lessThan(  # noqa: N802
+        self,
+        left: QModelIndex | QPersistentModelIndex,
+        right: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        a = left.data(SORT_ROLE)
+        b = right.data(SORT_ROLE)
+        if a is None or b is None:
+            # Empty values sort last in ascending order.
+            return a is not None and b is None
+        if isinstance(a, str) and isinstance(b, str):
+            return a.casefold() < b.casefold()
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)
+
+
+def record_table(parent: QWidget, model: QAbstractItemModel, name: str) -> QTableView:
+    """A read-only, row-selecting, sortable table view."""
+    table = QTableView(parent)
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def selected_id(table: QTableView) -> int | None:
+    """The id (ID_ROLE) of the selected row."""
+    rows = table.selectionModel().selectedRows()
+    if not rows:
+        return None
+    value = rows[0].data(ID_ROLE)
+    return int(value) if value is not None else None

@@ -1,0 +1,110 @@
+"""The People page: in-house staff, whether they are still active on the as-of date, what they know.
+
+People with knowledge links are not deleted: setting their leaving date keeps the history and
+lets the knowledge report show the clauses they leave behind (SPEC §3).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from app.errors import ClausekeeperError
+from app.store import portfolio_queries as queries
+from app.store.portfolio_queries import PersonRow
+from app.ui import undo
+from app.ui.context import AppContext
+from app.ui.entity_dialogs import LeavingDateDialog, PersonDialog
+from app.ui.forms import Column, FormDialog, confirm
+from app.ui.vendors_view import RecordListView
+
+NAME, EMAIL, DEPARTMENT, ROLE, LEAVES_ON, STATUS, KNOWLEDGE, OWNED = range(8)
+
+
+def activity(person: PersonRow, as_of: date) -> str:
+    """'active', 'leaves in N days' or 'left' on the as-of date (leaves_on is the last day)."""
+    if person.leaves_on is None:
+        return "active"
+    if person.leaves_on < as_of:
+        return "left"
+    days = (person.leaves_on - as_of).days
+    return "last day today" if days == 0 else f"leaves in {days} days"
+
+
+class PeopleView(RecordListView):
+    """Every person, by name; New, Edit, Set leaving date, Delete."""
+
+    entities = ("*", "Person", "Knowledge", "Contract")
+    noun = "person"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        columns = [
+            Column("Name", lambda r: r.name),
+            Column("E-mail", lambda r: r.email),
+            Column("Department", lambda r: r.department),
+            Column("Role", lambda r: r.role),
+            Column("Leaves on", lambda r: r.leaves_on),
+            Column("On the as-of date", lambda r: activity(r, self.ctx.as_of)),
+            Column("Knowledge links", lambda r: r.knowledge_links, right=True),
+            Column("Contracts owned", lambda r: r.contracts_owned, right=True),
+        ]
+        super().__init__(ctx, columns, "people", parent)
+        self.setObjectName("peopleView")
+        self.filter_edit.setPlaceholderText("Filter people  (Ctrl+F)")
+        header = self.table.horizontalHeader()
+        widths = ((NAME, 170), (EMAIL, 250), (DEPARTMENT, 170), (ROLE, 160), (STATUS, 130))
+        for column, width in widths:
+            header.resizeSection(column, width)
+        self.add_button("&New person…", self.new_person)
+        self.add_button("&Edit…", self.edit_selected, needs_selection=True)
+        self.add_button("Set &leaving date…", self.set_leaving_date, needs_selection=True)
+        self.add_button("&Delete", self.delete_selected, needs_selection=True)
+        ctx.as_of_changed.connect(self._as_of_changed)
+        self.refresh()
+
+    def _as_of_changed(self, _as_of: date) -> None:
+        self.refresh()
+
+    def load(self) -> list[Any]:
+        with self.ctx.session() as session:
+            return list(queries.person_rows(session))
+
+    def new_person(self) -> FormDialog:
+        return self.open_dialog(PersonDialog(self.ctx, None, self))
+
+    def edit_selected(self) -> FormDialog | None:
+        person_id = self.selected_id()
+        if person_id is None:
+            return None
+        return self.open_dialog(PersonDialog(self.ctx, person_id, self))
+
+    def set_leaving_date(self) -> FormDialog | None:
+        person_id = self.selected_id()
+        if person_id is None:
+            return None
+        return self.open_dialog(LeavingDateDialog(self.ctx, person_id, self))
+
+    def delete_selected(self) -> bool:
+        person_id = self.selected_id()
+        if person_id is None:
+            return False
+        row: PersonRow = self.model.row_at(self.model.row_of(person_id) or 0)
+        if row.knowledge_links:
+            from app.ui.workers import show_error
+
+            show_error(
+                self,
+                ClausekeeperError(
+                    f"{row.name} still knows {row.knowledge_links} clause(s): "
+                    "set a leaving date instead, so the knowledge history stays"
+                ),
+            )
+            return False
+        text = f"Delete {row.name}?"
+        if row.contracts_owned:
+            text += f"\n\nThe {row.contracts_owned} contract(s) they manage will have no owner."
+        if not confirm(self, "Delete person", text):
+            return False
+        return self.run(undo.DeleteCommand(self.ctx, undo.PERSON, person_id))
