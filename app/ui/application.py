@@ -1,0 +1,220 @@
+"""Starting the desktop application: QApplication, error hooks, the main window, the database.
+
+`clausekeeper` without a command calls `run`. The main window is shown first; SQLAlchemy is loaded
+and the database opened (and migrated) on a background thread meanwhile, so the window appears as
+fast as a bare Qt window would and never freezes while a large database opens.
+
+Errors a user can fix (ClausekeeperError) are shown in a dialog without a traceback; anything else
+is a bug: `sys.excepthook` logs its traceback and shows a short dialog.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from datetime import date
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QObject,
+    QTimer,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
+from PySide6.QtWidgets import QApplication
+
+from app import __version__
+from app.ui import icons, settings_store, workers
+from app.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from app.store.engine import Database
+
+log = logging.getLogger("clausekeeper.ui")
+qt_log = logging.getLogger("clausekeeper.qt")
+
+ENV_VAR = "CLAUSEKEEPER_DB"  # the same variable app.store.engine reads
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), with the names QSettings and dialogs use."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    app.setOrganizationName(settings_store.ORGANIZATION)
+    app.setApplicationName(settings_store.APPLICATION)
+    app.setApplicationDisplayName("Clausekeeper")
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(icons.app_icon())
+    return app
+
+
+def excepthook(
+    kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """Uncaught exceptions in the GUI thread: a dialog (user errors) or log + dialog (bugs)."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, exc, tb)
+        return
+    if exc.__traceback__ is None and tb is not None:
+        exc = exc.with_traceback(tb)
+    try:
+        workers.show_error(QApplication.activeWindow(), exc)
+    except Exception:  # the dialog itself failed: at least keep the traceback
+        sys.__excepthook__(kind, exc, tb)
+
+
+def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    level = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }.get(mode, logging.WARNING)
+    qt_log.log(level, "%s", message)
+
+
+def choose_target(db_target: str | None, demo: bool) -> str | None:
+    """--demo (None here: the demo path is resolved when opening), else --db, else
+    $CLAUSEKEEPER_DB (resolved by the store), else the database opened last time."""
+    if demo:
+        return None
+    if db_target:
+        return db_target
+    if os.environ.get(ENV_VAR):
+        return None
+    return settings_store.last_database()
+
+
+def open_target(target: str | None, demo: bool) -> Database:
+    """Open (create, migrate) the database; runs on the opener's thread."""
+    from app.store.engine import demo_database_path, open_database
+
+    return open_database(str(demo_database_path()) if demo else target)
+
+
+class DatabaseOpener(QObject):
+    """Opens a database on a background thread and reports back on the GUI thread."""
+
+    opened = Signal(object)  # Database
+    failed = Signal(object)  # BaseException
+
+    def __init__(self, target: str | None, demo: bool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._target = target
+        self._demo = demo
+        self.worker: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.worker = threading.Thread(target=self._run, name="open-database", daemon=True)
+        self.worker.start()
+
+    def _run(self) -> None:
+        try:
+            db = open_target(self._target, self._demo)
+        except BaseException as exc:  # noqa: BLE001 - reported on the GUI thread
+            self._emit(self.failed, exc)
+        else:
+            self._emit(self.opened, db)
+
+    def _emit(self, signal: Any, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the application quit while the database was opening
+            if not isinstance(value, BaseException):
+                value.close()
+
+
+def start(db: Database, as_of: date | None, *, demo: bool = False) -> MainWindow:
+    """Show the main window on an open database (the synchronous way, for tests and tools)."""
+    window = MainWindow()
+    window.show()
+    attach(window, db, as_of, demo=demo)
+    return window
+
+
+def attach(window: MainWindow, db: Database, as_of: date | None, *, demo: bool) -> None:
+    """Give the window its database; then fill (--demo) or offer to fill an empty one."""
+    from app.ui.context import AppContext
+
+    window.attach(AppContext(db, as_of))
+    settings_store.remember_database(db.describe())
+    QTimer.singleShot(0, lambda: _after_attach(window, demo))
+
+
+def _after_attach(window: MainWindow, demo: bool) -> None:
+    if not shiboken6.isValid(window) or not window.has_database:
+        return
+    if not demo:
+        window.offer_first_run_if_empty()
+        return
+    from app.ui import first_run
+
+    with window.ctx.session() as session:
+        empty = first_run.database_is_empty(session)
+    if empty:
+        workers.demo_op(window, window.ctx)
+
+
+def show_window(
+    db_target: str | None, as_of: date | None, demo: bool
+) -> tuple[MainWindow, DatabaseOpener]:
+    """The main window, shown at once, and the opener that gives it its database."""
+    target = choose_target(db_target, demo)
+    window = MainWindow()
+    window.show_waiting(f"Opening {target or ('the demo database' if demo else 'the database')}…")
+    window.show()
+    opener = DatabaseOpener(target, demo, window)
+
+    def opened(db: Database) -> None:
+        if shiboken6.isValid(window):
+            attach(window, db, as_of, demo=demo)
+        else:
+            db.close()
+
+    def failed(exc: BaseException) -> None:
+        if shiboken6.isValid(window):
+            window.show_waiting(
+                "No database is open. Use File ▸ Open database… or File ▸ New database…"
+            )
+            workers.show_error(window, exc, "Open database")
+
+    opener.opened.connect(opened)
+    opener.failed.connect(failed)
+    QTimer.singleShot(0, opener.start)  # once the window is painted
+    return window, opener
+
+
+def run(db_target: str | None, as_of: date | None, demo: bool) -> int:
+    """Open the desktop application; returns the exit code."""
+    started = time.perf_counter()
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = make_application()
+    previous_hook = sys.excepthook
+    sys.excepthook = excepthook
+    previous_handler = qInstallMessageHandler(_qt_message)
+    try:
+        window, opener = show_window(db_target, as_of, demo)
+        log.info("main window shown after %.3f s", time.perf_counter() - started)
+        window.ready.connect(
+            lambda: log.info("database attached after %.3f s", time.perf_counter() - started)
+        )
+        code = app.exec()
+        workers.cancel_all()
+        workers.wait_for_ops(30)
+        if opener.worker is not None:
+            opener.worker.join(30)
+        if window.has_database:
+            window.ctx.db.close()
+        return int(code)
+    finally:
+        sys.excepthook = previous_hook
+        qInstallMessageHandler(previous_handler)

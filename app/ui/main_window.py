@@ -1,0 +1,719 @@
+"""The main window: navigation, pages, menus, toolbar and the status bar with the as-of date.
+
+The window can be shown before its database is open (`MainWindow()` then `attach(ctx)`), so the
+application appears at once while SQLAlchemy loads and the database opens in the background; this
+module therefore imports nothing of the store at import time. Pages are built the first time they
+are shown, and each computes what it shows on a worker (app.ui.workers).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QStyle,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ClausekeeperError
+from app.ui import icons, settings_store, workers
+from app.ui.renewals_view import RenewalsView, ask_save_path
+
+if TYPE_CHECKING:
+    from app.store.engine import Database
+    from app.ui.context import AppContext
+
+PAGES = ("Dashboard", "Renewals", "Contracts", "Vendors", "People", "Knowledge", "SLAs")
+EXPORT_KINDS = (
+    ("register", "&Register workbook…", "register"),
+    ("renewals", "Re&newals report…", "renewals"),
+    ("knowledge", "&Knowledge report…", "knowledge"),
+    ("sla", "&SLA report…", "sla"),
+)
+# the report Ctrl+E writes from each page (the register elsewhere)
+PAGE_EXPORT = {"Renewals": "renewals", "Knowledge": "knowledge", "SLAs": "sla"}
+DB_FILTER = "Clausekeeper database (*.db *.sqlite *.sqlite3);;All files (*)"
+
+_EXTERNAL_VIEWS = {
+    "Contracts": ("app.ui.contracts_view", "ContractsView"),
+    "Vendors": ("app.ui.vendors_view", "VendorsView"),
+    "People": ("app.ui.people_view", "PeopleView"),
+}
+_PAGE_ICONS = {
+    "Dashboard": QStyle.StandardPixmap.SP_ComputerIcon,
+    "Renewals": QStyle.StandardPixmap.SP_BrowserReload,
+    "Contracts": QStyle.StandardPixmap.SP_FileDialogDetailedView,
+    "Vendors": QStyle.StandardPixmap.SP_DirHomeIcon,
+    "People": QStyle.StandardPixmap.SP_FileDialogInfoView,
+    "Knowledge": QStyle.StandardPixmap.SP_MessageBoxQuestion,
+    "SLAs": QStyle.StandardPixmap.SP_FileDialogContentsView,
+}
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+def external_view(name: str) -> Callable[[AppContext], QWidget] | None:
+    """The Contracts/Vendors/People view class, when its module exists."""
+    module_name, class_name = _EXTERNAL_VIEWS[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    view = getattr(module, class_name, None)
+    return view if isinstance(view, type) and issubclass(view, QWidget) else None
+
+
+class ElidedLabel(QLabel):
+    """A label that shortens its text in the middle instead of widening the window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(80)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        metrics = self.fontMetrics()
+        text = metrics.elidedText(self.text(), Qt.TextElideMode.ElideMiddle, self.width())
+        align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        painter.drawText(self.rect(), int(align), text)
+
+
+class PlaceholderPage(QWidget):
+    """Stands in for a view that is not part of this build."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        heading = QLabel(f"<h2>{title}</h2><p>{text}</p>")
+        heading.setWordWrap(True)
+        heading.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(heading)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        """Nothing to compute."""
+
+
+class ForeignImportDialog(QDialog):
+    """Options of a foreign register import (SPEC §5): mapping, day-first dates, dry run."""
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("foreignImportDialog")
+        self.setWindowTitle("Import a foreign register")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>{path.name}</b>"))
+        form = QFormLayout()
+        self.mapping = QLineEdit()
+        self.mapping.setPlaceholderText("recognised from the headers, e.g. Contract No=reference")
+        form.addRow("Column mapping:", self.mapping)
+        self.dayfirst = QCheckBox("Dates are day-first (03/04/2025 is 3 April)")
+        form.addRow("", self.dayfirst)
+        self.dry_run = QCheckBox("Only check the file; write nothing")
+        form.addRow("", self.dry_run)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+class AsOfDialog(QDialog):
+    """View ▸ As-of date…: "show me the portfolio as of 2027-03-01"."""
+
+    def __init__(self, current: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("As-of date")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Compute every view as of:"))
+        self.edit = QDateEdit(_qdate(current))
+        self.edit.setCalendarPopup(True)
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        layout.addWidget(self.edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        today = buttons.addButton("Today", QDialogButtonBox.ButtonRole.ResetRole)
+        today.clicked.connect(lambda: self.edit.setDate(_qdate(date.today())))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> date:
+        return _pydate(self.edit.date())
+
+
+class MainWindow(QMainWindow):
+    page_changed = Signal(str)
+    ready = Signal()  # a database is attached and the first page is shown
+
+    def __init__(self, ctx: AppContext | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self._ctx: AppContext | None = None
+        self.setWindowIcon(icons.app_icon())
+        self._pages: dict[str, QWidget] = {}
+        self._slots: dict[str, QWidget] = {}
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFixedWidth(176)
+        self.nav.setSpacing(2)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pages")
+        for name in PAGES:
+            item = QListWidgetItem(icons.standard(_PAGE_ICONS[name]), name)
+            item.setSizeHint(QSize(160, 34))
+            self.nav.addItem(item)
+            slot = QWidget()  # replaced by the page the first time it is shown
+            self._slots[name] = slot
+            self.stack.addWidget(slot)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.waiting = QLabel()
+        self.waiting.setObjectName("waitingPage")
+        self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.waiting.setWordWrap(True)
+        self.stack.addWidget(self.waiting)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+
+        self.resize(1280, 800)
+        settings_store.restore_window(self)
+        if ctx is None:
+            self.show_waiting("Opening the database…")
+        else:
+            self.attach(ctx)
+
+    # the database ---------------------------------------------------------------------------
+
+    @property
+    def ctx(self) -> AppContext:
+        """The application context (only once a database is attached)."""
+        if self._ctx is None:
+            raise RuntimeError("no database is open yet")
+        return self._ctx
+
+    @property
+    def has_database(self) -> bool:
+        return self._ctx is not None
+
+    def show_waiting(self, text: str) -> None:
+        """Before a database is attached: say what is happening; only database-free actions."""
+        self.waiting.setText(text)
+        self.db_label.setText(text)
+        self.stack.setCurrentWidget(self.waiting)
+        self.setWindowTitle("Clausekeeper")
+        for action in self._database_actions:
+            action.setEnabled(False)
+        self.nav.setEnabled(False)
+        self.as_of_edit.setEnabled(False)
+
+    def attach(self, ctx: AppContext) -> None:
+        """Use `ctx` (its database and as-of date) from now on; shows the first page."""
+        if self._ctx is not None:
+            raise RuntimeError("a database is attached already; use use_database")
+        self._ctx = ctx
+        ctx.database_changed.connect(self._database_changed)
+        ctx.as_of_changed.connect(self._as_of_changed)
+        stack = ctx.undo_stack
+        stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        stack.undoTextChanged.connect(self._undo_text)
+        stack.redoTextChanged.connect(self._redo_text)
+        self._undo_text(stack.undoText())
+        self._redo_text(stack.redoText())
+        self.undo_action.setEnabled(stack.canUndo())
+        self.redo_action.setEnabled(stack.canRedo())
+        for action in self._database_actions:
+            if action not in (self.undo_action, self.redo_action):
+                action.setEnabled(True)
+        self.nav.setEnabled(True)
+        self.as_of_edit.setEnabled(True)
+        self._database_changed()
+        self._as_of_changed(ctx.as_of)
+        start = settings_store.last_page()
+        self.show_page(start if start in PAGES else "Dashboard")
+        self.ready.emit()
+
+    def _undo_text(self, text: str) -> None:
+        self.undo_action.setText(f"&Undo {text}".strip())
+
+    def _redo_text(self, text: str) -> None:
+        self.redo_action.setText(f"&Redo {text}".strip())
+
+    # pages ----------------------------------------------------------------------------------
+
+    def _create_page(self, name: str) -> QWidget:
+        from app.ui.dashboard import DashboardView, knowledge_page, sla_page
+
+        ctx = self.ctx
+        if name == "Dashboard":
+            dashboard = DashboardView(ctx)
+            dashboard.open_renewals.connect(self.show_renewals)
+            dashboard.open_page.connect(self.show_page)
+            return dashboard
+        if name == "Renewals":
+            renewals = RenewalsView(ctx)
+            renewals.contract_activated.connect(self.open_contract)
+            return renewals
+        if name == "Knowledge":
+            return knowledge_page(ctx)
+        if name == "SLAs":
+            return sla_page(ctx)
+        view = external_view(name)
+        if view is None:
+            return PlaceholderPage(name, f"The {name.lower()} view is not part of this build yet.")
+        return view(ctx)
+
+    def page(self, name: str) -> QWidget:
+        """The page called `name`, built on first use."""
+        if name not in PAGES:
+            raise KeyError(name)
+        page = self._pages.get(name)
+        if page is None:
+            page = self._create_page(name)
+            page.setObjectName(page.objectName() or f"{name.lower()}Page")
+            slot = self._slots.pop(name)
+            index = self.stack.indexOf(slot)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(slot)
+            slot.deleteLater()
+            self._pages[name] = page
+        return page
+
+    def built_pages(self) -> dict[str, QWidget]:
+        return dict(self._pages)
+
+    def show_page(self, name: str) -> QWidget:
+        page = self.page(name)
+        self.stack.setCurrentWidget(page)
+        row = PAGES.index(name)
+        if self.nav.currentRow() != row:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+        self.page_changed.emit(name)
+        return page
+
+    def current_page_name(self) -> str:
+        return PAGES[max(self.nav.currentRow(), 0)]
+
+    def _nav_changed(self, row: int) -> None:
+        if 0 <= row < len(PAGES):
+            self.show_page(PAGES[row])
+
+    def show_renewals(self, within: int | None = None) -> None:
+        view = self.show_page("Renewals")
+        if isinstance(view, RenewalsView):
+            view.set_within(within)
+
+    def open_contract(self, reference: str) -> None:
+        view = self.show_page("Contracts")
+        for method in ("open_contract", "select_contract", "show_contract"):
+            action = getattr(view, method, None)
+            if callable(action):
+                action(reference)
+                return
+
+    # actions --------------------------------------------------------------------------------
+
+    def _action(
+        self, text: str, slot: Callable[[], Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        icon: QIcon | None = None, tip: str | None = None, name: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon is not None:
+            action.setIcon(icon)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        if name:
+            action.setObjectName(name)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        self.new_db_action = self._action(
+            "&New database…", self.new_database, None, icons.standard(sp.SP_FileIcon),
+            "Create an empty database file", "newDatabase")
+        self.open_db_action = self._action(
+            "&Open database…", self.open_database_dialog, QKeySequence.StandardKey.Open,
+            icons.standard(sp.SP_DialogOpenButton), "Open another database file", "openDatabase")
+        self.import_action = self._action(
+            "&Import register…", self.import_register, None,
+            icons.standard(sp.SP_ArrowDown), "Import a register workbook (.xlsx)",
+            "importRegister")
+        self.import_foreign_action = self._action(
+            "Import &foreign register…", self.import_foreign, None, None,
+            "Import a CSV or Excel list written by another system", "importForeign")
+        self.export_actions: dict[str, QAction] = {}
+        for kind, text, _ in EXPORT_KINDS:
+            self.export_actions[kind] = self._action(
+                text, partial(self.export, kind), None, None,
+                f"Write the {kind} workbook as of the as-of date", f"export_{kind}")
+        self.calendar_action = self._action(
+            "&Calendar (.ics)…", self.export_calendar, None, None,
+            "Write the renewal deadlines as an iCalendar file", "exportCalendar")
+        self.export_current_action = self._action(
+            "&Export…", self.export_current, "Ctrl+E", icons.standard(sp.SP_DialogSaveButton),
+            "Export the report of the current page (Ctrl+E)", "exportCurrent")
+        self.backup_action = self._action(
+            "&Backup…", self.backup, None, icons.standard(sp.SP_DriveHDIcon),
+            "Write an online backup of the database", "backup")
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit,
+                                        None, None, "quit")
+        self.undo_action = self._action(
+            "&Undo", lambda: self.ctx.undo_stack.undo(), QKeySequence.StandardKey.Undo,
+            icons.standard(sp.SP_ArrowBack), "Undo the last change", "undo")
+        self.redo_action = self._action(
+            "&Redo", lambda: self.ctx.undo_stack.redo(), QKeySequence.StandardKey.Redo,
+            icons.standard(sp.SP_ArrowForward), "Redo what was undone", "redo")
+        self.new_contract_action = self._action(
+            "&New contract…", self.new_contract, "Ctrl+N",
+            icons.standard(sp.SP_FileDialogNewFolder), "Add a contract (Ctrl+N)", "newContract")
+        self.filter_action = self._action(
+            "&Filter…", self.focus_filter, "Ctrl+F", None, "Filter the list (Ctrl+F)", "filter")
+        self.as_of_action = self._action(
+            "&As-of date…", self.choose_as_of, "Ctrl+D", None,
+            "Compute every view as of another date", "asOf")
+        self.today_action = self._action(
+            "Back to &today", lambda: self.ctx.set_as_of(date.today()), None, None,
+            "Compute every view as of today", "today")
+        self.about_action = self._action("&About Clausekeeper", self.about, None,
+                                         icons.app_icon(), None, "about")
+        self.page_actions: list[QAction] = []
+        for number, name in enumerate(PAGES, start=1):
+            self.page_actions.append(self._action(
+                f"&{number} {name}", partial(self.show_page, name), f"Ctrl+{number}",
+                None, None, f"page_{name}"))
+        # what needs an open database (New/Open database, Quit and About do not)
+        self._database_actions = [
+            self.import_action, self.import_foreign_action, *self.export_actions.values(),
+            self.calendar_action, self.export_current_action, self.backup_action,
+            self.undo_action, self.redo_action, self.new_contract_action, self.filter_action,
+            self.as_of_action, self.today_action, *self.page_actions,
+        ]
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.new_db_action)
+        file_menu.addAction(self.open_db_action)
+        self.recent_menu = file_menu.addMenu("Recent &databases")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.import_foreign_action)
+        export_menu = file_menu.addMenu("&Export")
+        export_menu.setObjectName("exportMenu")
+        for action in self.export_actions.values():
+            export_menu.addAction(action)
+        export_menu.addSeparator()
+        export_menu.addAction(self.calendar_action)
+        file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.new_contract_action)
+        edit_menu.addAction(self.filter_action)
+
+        view_menu = bar.addMenu("&View")
+        for action in self.page_actions:
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.as_of_action)
+        view_menu.addAction(self.today_action)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+        self.menus = {"File": file_menu, "Edit": edit_menu, "View": view_menu, "Help": help_menu,
+                      "Export": export_menu}
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main toolbar")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        toolbar.addAction(self.open_db_action)
+        toolbar.addAction(self.import_action)
+        toolbar.addAction(self.export_current_action)
+        toolbar.addAction(self.backup_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.undo_action)
+        toolbar.addAction(self.redo_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.new_contract_action)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.db_label = ElidedLabel()
+        self.db_label.setObjectName("databaseLabel")
+        self.as_of_edit = QDateEdit(_qdate(date.today()))
+        self.as_of_edit.setObjectName("asOfEdit")
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit.setKeyboardTracking(False)  # recompute when the date is complete
+        self.as_of_edit.setToolTip("Every view is computed as of this date")
+        self.as_of_edit.dateChanged.connect(self._as_of_edited)
+        today = QToolButton()
+        today.setObjectName("todayButton")
+        today.setDefaultAction(self.today_action)
+        today.setText("Today")
+        status.addPermanentWidget(self.db_label, 1)
+        status.addPermanentWidget(QLabel("As of:"))
+        status.addPermanentWidget(self.as_of_edit)
+        status.addPermanentWidget(today)
+
+    # context changes ------------------------------------------------------------------------
+
+    def _database_changed(self) -> None:
+        described = self.ctx.db.describe()
+        self.db_label.setText(described)
+        self.db_label.setToolTip(described)
+        name = Path(described).name if self.ctx.db.path else described
+        self.setWindowTitle(f"{name} — Clausekeeper")
+
+    def _as_of_changed(self, value: date) -> None:
+        if _pydate(self.as_of_edit.date()) != value:
+            self.as_of_edit.blockSignals(True)
+            self.as_of_edit.setDate(_qdate(value))
+            self.as_of_edit.blockSignals(False)
+        suffix = "" if value == date.today() else f" (as of {value.isoformat()})"
+        self.as_of_edit.setStyleSheet("" if not suffix else "font-weight: bold;")
+
+    def _as_of_edited(self, value: QDate) -> None:
+        self.ctx.set_as_of(_pydate(value))
+
+    def choose_as_of(self) -> None:
+        dialog = AsOfDialog(self.ctx.as_of, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.ctx.set_as_of(dialog.chosen())
+
+    # databases ------------------------------------------------------------------------------
+
+    def switch_database(self, target: str) -> bool:
+        """Open `target` and make it the current database; errors are shown, not raised."""
+        from app.store.engine import open_database
+
+        try:
+            db = open_database(target)
+        except ClausekeeperError as exc:
+            workers.show_error(self, exc, "Open database")
+            return False
+        self.use_database(db)
+        return True
+
+    def use_database(self, db: Database) -> None:
+        workers.cancel_all()
+        workers.wait_for_ops(30)
+        if self._ctx is None:
+            from app.ui.context import AppContext
+
+            self.attach(AppContext(db))
+        else:
+            self.ctx.set_database(db)
+        settings_store.remember_database(db.describe())
+        self.offer_first_run_if_empty()
+
+    def offer_first_run_if_empty(self) -> str | None:
+        """On an empty database: offer the demo, an import, or nothing (returns the choice)."""
+        from app.ui import first_run
+
+        with self.ctx.session() as session:
+            empty = first_run.database_is_empty(session)
+        if not empty:
+            return None
+        choice = first_run.ask(self, self.ctx.db.describe())
+        if choice == first_run.DEMO:
+            workers.demo_op(self, self.ctx)
+        elif choice == first_run.IMPORT:
+            self.import_register()
+        return choice
+
+    def new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New database", str(Path(settings_store.last_folder()) / "clausekeeper.db"),
+            DB_FILTER, options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if not path:
+            return
+        chosen = Path(path)
+        if not chosen.suffix:
+            chosen = chosen.with_suffix(".db")
+        settings_store.remember_folder(str(chosen.parent))
+        if chosen.exists():
+            workers.show_error(self, ClausekeeperError(
+                f"{chosen} exists already; use File ▸ Open database to open it"), "New database")
+            return
+        self.switch_database(str(chosen))
+
+    def open_database_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open database", settings_store.last_folder(), DB_FILTER
+        )
+        if path:
+            settings_store.remember_folder(str(Path(path).parent))
+            self.switch_database(path)
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        current = self.ctx.db.describe() if self.has_database else None
+        recent = settings_store.recent_databases()
+        for target in recent:
+            action = menu.addAction(target)
+            action.setEnabled(target != current)
+            action.triggered.connect(lambda _checked=False, t=target: self.switch_database(t))
+        if not recent:
+            menu.addAction("(none)").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear list", settings_store.forget_recent)
+
+    # imports, exports, backup ---------------------------------------------------------------
+
+    def import_register(self) -> workers.Op | None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a register workbook", settings_store.last_folder(),
+            "Excel workbook (*.xlsx)",
+        )
+        if not path:
+            return None
+        settings_store.remember_folder(str(Path(path).parent))
+        return workers.import_register_op(self, self.ctx, Path(path))
+
+    def import_foreign(self) -> workers.Op | None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a foreign register", settings_store.last_folder(),
+            "Registers (*.csv *.xlsx);;All files (*)",
+        )
+        if not path:
+            return None
+        settings_store.remember_folder(str(Path(path).parent))
+        dialog = ForeignImportDialog(Path(path), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return workers.import_foreign_op(
+            self, self.ctx, Path(path), mapping=dialog.mapping.text().strip() or None,
+            dayfirst=dialog.dayfirst.isChecked(), dry_run=dialog.dry_run.isChecked(),
+        )
+
+    def export(self, kind: str) -> workers.Op | None:
+        as_of = self.ctx.as_of
+        name = f"{kind}-{as_of.isoformat()}.xlsx"
+        path = ask_save_path(self, f"Export the {kind} workbook", name, "Excel workbook (*.xlsx)")
+        if path is None:
+            return None
+        return workers.export_report_op(self, self.ctx, kind, path)
+
+    def export_current(self) -> workers.Op | None:
+        return self.export(PAGE_EXPORT.get(self.current_page_name(), "register"))
+
+    def export_calendar(self) -> workers.Op | None:
+        as_of = self.ctx.as_of
+        path = ask_save_path(self, "Export the deadlines as a calendar",
+                             f"renewals-{as_of.isoformat()}.ics", "iCalendar (*.ics)")
+        if path is None:
+            return None
+        return workers.calendar_op(self, self.ctx, path)
+
+    def backup(self) -> workers.Op | None:
+        name = f"clausekeeper-backup-{date.today().isoformat()}.db"
+        path = ask_save_path(self, "Backup", name, "SQLite database (*.db)")
+        if path is None:
+            return None
+        return workers.backup_op(self, self.ctx, path)
+
+    # contracts shortcuts --------------------------------------------------------------------
+
+    def new_contract(self) -> None:
+        view = self.show_page("Contracts")
+        action = getattr(view, "new_contract", None)
+        if callable(action):
+            action()
+
+    def focus_filter(self) -> None:
+        current = self.stack.currentWidget()
+        target = current if callable(getattr(current, "focus_filter", None)) else None
+        if target is None:
+            target = self.show_page("Contracts")
+        action = getattr(target, "focus_filter", None)
+        if callable(action):
+            action()
+
+    # help, closing --------------------------------------------------------------------------
+
+    def about(self) -> None:
+        from app.ui.about import AboutDialog
+
+        database = self.ctx.db.describe() if self.has_database else "(none open)"
+        dialog = AboutDialog(database, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings_store.save_window(self, self.current_page_name() if self.has_database else None)
+        workers.cancel_all()
+        workers.wait_for_ops(30)
+        super().closeEvent(event)

@@ -1,0 +1,462 @@
+"""The renewals pipeline as a Qt table model (rows from app.services.renewals, SPEC §2/§6).
+
+Named column constants, a sort role returning Python values (dates, ints, Decimals) and a proxy
+that sorts on them with empty values last and filters "within N days" like `renewals --within`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from app.ui import icons
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # a Python value to sort on (None sorts last)
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the RenewalRow itself
+
+(
+    DEADLINE,
+    DAYS_LEFT,
+    KIND,
+    REFERENCE,
+    VENDOR,
+    TITLE,
+    RENEWAL,
+    STATUS,
+    TERM_END,
+    EARLIEST_END,
+    VALUE,
+    FLAGS,
+) = range(12)
+
+HEADERS = {
+    DEADLINE: "Deadline",
+    DAYS_LEFT: "Days left",
+    KIND: "Kind",
+    REFERENCE: "Reference",
+    VENDOR: "Vendor",
+    TITLE: "Title",
+    RENEWAL: "Renewal",
+    STATUS: "Status",
+    TERM_END: "Term ends",
+    EARLIEST_END: "Earliest end",
+    VALUE: "Annual value",
+    FLAGS: "Attention",
+}
+COLUMN_COUNT = len(HEADERS)
+
+KIND_LABELS = {"cancel_by": "cancel by", "exercise_by": "exercise by", "end": "ends"}
+STATUS_LABELS = {
+    "not_started": "not started",
+    "active": "active",
+    "terminating": "terminating",
+    "terminated": "terminated",
+    "expired": "expired",
+}
+CENT = Decimal("0.01")
+RED_DAYS = 30  # <= 30 days left: red
+AMBER_DAYS = 90  # <= 90 days left: amber (also the escalation window, SPEC §2)
+
+RED = QColor("#f6d0d0")
+AMBER = QColor("#fde8b8")
+MISSED_TEXT = QColor("#9b1c1c")
+DARK_TEXT = QColor("#1f1f1f")
+
+
+@dataclass(frozen=True)
+class RenewalRow:
+    """One line of the renewals list, with typed values (SPEC §6 `renewals` keys)."""
+
+    reference: str
+    vendor: str
+    title: str
+    renewal: str
+    status: str
+    needs_review: bool
+    term_number: int | None
+    term_start: date | None
+    term_end: date | None
+    cancel_by: date | None
+    deadline_kind: str | None
+    days_left: int | None
+    missed_notice: bool
+    ends_on: date | None
+    earliest_end: date | None
+    annual_value: Decimal | None
+    currency: str
+    escalated: bool
+
+    @property
+    def deadline(self) -> date | None:
+        """cancel_by, or ends_on when there is none (what the list is sorted by)."""
+        return self.cancel_by if self.cancel_by is not None else self.ends_on
+
+    @property
+    def can_give_notice(self) -> bool:
+        """Notice can be given while the contract runs and no notice counts yet."""
+        return self.status in ("active", "not_started") and not self.needs_review
+
+    @property
+    def can_exercise_option(self) -> bool:
+        """An option can be exercised while one remains and its exercise-by date has not passed."""
+        return self.renewal == "option" and self.deadline_kind == "exercise_by"
+
+    def urgency(self) -> str | None:
+        """"red" (0..30 days left), "amber" (31..90), or None."""
+        if self.days_left is None or self.days_left < 0:
+            return None
+        if self.days_left <= RED_DAYS:
+            return "red"
+        if self.days_left <= AMBER_DAYS:
+            return "amber"
+        return None
+
+
+def _get(item: Any, name: str) -> Any:
+    if isinstance(item, dict):
+        return item.get(name)
+    return getattr(item, name, None)
+
+
+def _day(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None or value == "" else int(value)
+
+
+def _money(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def row_from(item: Any) -> RenewalRow:
+    """A RenewalRow from a service row: an object with the SPEC's attribute names, or its JSON."""
+    return RenewalRow(
+        reference=str(_get(item, "reference")),
+        vendor=str(_get(item, "vendor") or ""),
+        title=str(_get(item, "title") or ""),
+        renewal=str(_get(item, "renewal") or ""),
+        status=str(_get(item, "status") or ""),
+        needs_review=bool(_get(item, "needs_review")),
+        term_number=_int(_get(item, "term_number")),
+        term_start=_day(_get(item, "term_start")),
+        term_end=_day(_get(item, "term_end")),
+        cancel_by=_day(_get(item, "cancel_by")),
+        deadline_kind=_get(item, "deadline_kind"),
+        days_left=_int(_get(item, "days_left")),
+        missed_notice=bool(_get(item, "missed_notice")),
+        ends_on=_day(_get(item, "ends_on")),
+        earliest_end=_day(_get(item, "earliest_end")),
+        annual_value=_money(_get(item, "annual_value")),
+        currency=str(_get(item, "currency") or "EUR"),
+        escalated=bool(_get(item, "escalated")),
+    )
+
+
+def format_money(value: Decimal | None, currency: str) -> str:
+    """Money as shown: rounded half-up to cents, thousands separated, with its currency."""
+    if value is None:
+        return ""
+    return f"{value.quantize(CENT, ROUND_HALF_UP):,.2f} {currency}"
+
+
+def flags_text(row: RenewalRow) -> str:
+    parts = []
+    if row.escalated:
+        parts.append("escalated")
+    if row.missed_notice:
+        parts.append("missed notice")
+    if row.needs_review:
+        parts.append("needs review")
+    return ", ".join(parts)
+
+
+def _tooltip(row: RenewalRow) -> str:
+    lines = [f"{row.reference} — {row.title}", f"{row.vendor}"]
+    if row.term_number is not None:
+        end = row.term_end.isoformat() if row.term_end else "open-ended"
+        start = row.term_start.isoformat() if row.term_start else "?"
+        lines.append(f"term {row.term_number}: {start} to {end}")
+    if row.escalated:
+        lines.append("Escalated: a decision is due within 90 days and a critical clause has "
+                     "nobody in-house who understands it.")
+    if row.missed_notice:
+        if row.renewal == "option":
+            lines.append("Missed: the exercise-by date of this term's option has passed.")
+        else:
+            lines.append("Missed notice: the renewal at the end of this term is locked in.")
+    if row.needs_review:
+        lines.append("Needs review: the initial term is unknown, so the deadlines are too.")
+    return "\n".join(lines)
+
+
+def sort_value(row: RenewalRow, column: int) -> Any:
+    """The Python value a column sorts on (None for an empty cell)."""
+    if column == DEADLINE:
+        return row.deadline
+    if column == DAYS_LEFT:
+        return row.days_left
+    if column == KIND:
+        return row.deadline_kind
+    if column == REFERENCE:
+        return row.reference
+    if column == VENDOR:
+        return row.vendor.casefold()
+    if column == TITLE:
+        return row.title.casefold()
+    if column == RENEWAL:
+        return row.renewal
+    if column == STATUS:
+        return row.status
+    if column == TERM_END:
+        return row.term_end
+    if column == EARLIEST_END:
+        return row.earliest_end
+    if column == VALUE:
+        return row.annual_value
+    if column == FLAGS:
+        # escalated first, then missed notice, then needs review, when sorted descending
+        return (row.escalated, row.missed_notice, row.needs_review)
+    return None
+
+
+def sort_rows(rows: list[RenewalRow], column: int, order: Qt.SortOrder) -> list[RenewalRow]:
+    """Rows sorted on a column: empty values last in both orders; the sort is stable."""
+    present = [row for row in rows if sort_value(row, column) is not None]
+    empty = [row for row in rows if sort_value(row, column) is None]
+    descending = order == Qt.SortOrder.DescendingOrder
+    present.sort(key=lambda row: sort_value(row, column), reverse=descending)
+    return present + empty
+
+
+class RenewalsModel(QAbstractTableModel):
+    """Read-only rows of the renewals list."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[RenewalRow] = []
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    # data in ------------------------------------------------------------------------------------
+
+    def set_rows(self, rows: list[RenewalRow]) -> None:
+        """New rows, kept in the order the model was last sorted in (if it was)."""
+        self.beginResetModel()
+        self._rows = list(rows) if self._sort is None else sort_rows(rows, *self._sort)
+        self.endResetModel()
+
+    def rows(self) -> list[RenewalRow]:
+        return list(self._rows)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort on the SORT_ROLE values; empty values last in both orders, ties keep the order
+        they came in (the service's: deadline, then reference)."""
+        if not 0 <= column < COLUMN_COUNT:
+            return
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        before = list(self._rows)
+        self._rows = sort_rows(self._rows, column, order)
+        position = {id(row): number for number, row in enumerate(self._rows)}
+        old = self.persistentIndexList()
+        new = [self.index(position[id(before[i.row()])], i.column()) for i in old]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def row_at(self, row: int) -> RenewalRow:
+        return self._rows[row]
+
+    def find(self, reference: str) -> int | None:
+        for number, item in enumerate(self._rows):
+            if item.reference == reference:
+                return number
+        return None
+
+    # Qt interface --------------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS.get(section)
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            if section == DEADLINE:
+                return "cancel-by or exercise-by date; the end date when there is neither"
+            if section == EARLIEST_END:
+                return "the earliest last day that notice given on the as-of date can achieve"
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == SORT_ROLE:
+            return sort_value(row, column)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.BackgroundRole:
+            urgency = row.urgency()
+            if urgency == "red":
+                return QBrush(RED)
+            if urgency == "amber":
+                return QBrush(AMBER)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if row.missed_notice and column in (DEADLINE, DAYS_LEFT, FLAGS):
+                return QBrush(MISSED_TEXT)
+            if row.urgency() is not None:
+                return QBrush(DARK_TEXT)
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            if column == FLAGS and (row.escalated or row.missed_notice):
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and column == FLAGS:
+            if row.escalated:
+                return icons.warning()
+            if row.missed_notice:
+                return icons.critical()
+            if row.needs_review:
+                return icons.information()
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column in (DAYS_LEFT, VALUE):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row)
+        return None
+
+    @staticmethod
+    def _display(row: RenewalRow, column: int) -> str:
+        def day(value: date | None) -> str:
+            return value.isoformat() if value else ""
+
+        if column == DEADLINE:
+            return day(row.deadline)
+        if column == DAYS_LEFT:
+            return "" if row.days_left is None else str(row.days_left)
+        if column == KIND:
+            return KIND_LABELS.get(row.deadline_kind or "", "")
+        if column == REFERENCE:
+            return row.reference
+        if column == VENDOR:
+            return row.vendor
+        if column == TITLE:
+            return row.title
+        if column == RENEWAL:
+            return row.renewal
+        if column == STATUS:
+            return STATUS_LABELS.get(row.status, row.status)
+        if column == TERM_END:
+            if row.needs_review:
+                return "unknown"
+            return day(row.term_end) if row.term_end else "open-ended"
+        if column == EARLIEST_END:
+            return day(row.earliest_end)
+        if column == VALUE:
+            return format_money(row.annual_value, row.currency)
+        if column == FLAGS:
+            return flags_text(row)
+        return ""
+
+
+
+class RenewalsProxy(QSortFilterProxyModel):
+    """Filters by days left and text; sorting is the source model's (Python keys, fast).
+
+    Sorting 10,000 rows through `lessThan` costs a Python call per comparison on the GUI thread;
+    the source model sorts its list with `sorted` on the SORT_ROLE values instead.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._within: int | None = None
+        self._text = ""
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(False)
+
+    @property
+    def within(self) -> int | None:
+        return self._within
+
+    def set_within(self, days: int | None) -> None:
+        """Keep the rows with 0 <= days_left <= days (None: every row), like --within."""
+        if days != self._within:
+            self.beginFilterChange()
+            self._within = days
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_text(self, text: str) -> None:
+        text = text.strip().casefold()
+        if text != self._text:
+            self.beginFilterChange()
+            self._text = text
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def accepts(self, row: RenewalRow) -> bool:
+        if self._within is not None:
+            if row.days_left is None or not 0 <= row.days_left <= self._within:
+                return False
+        if self._text:
+            haystack = f"{row.reference}\n{row.vendor}\n{row.title}".casefold()
+            if self._text not in haystack:
+                return False
+        return True
+
+    def accepted_rows(self) -> list[RenewalRow]:
+        """The rows shown, in the order shown (without asking Qt for each index)."""
+        model = self.sourceModel()
+        if not isinstance(model, RenewalsModel):
+            return []
+        return [row for row in model.rows() if self.accepts(row)]
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, RenewalsModel):
+            return True
+        return self.accepts(model.row_at(source_row))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        model = self.sourceModel()
+        if isinstance(model, RenewalsModel):
+            model.sort(column, order)

@@ -1,0 +1,590 @@
+"""The renewals pipeline: every running contract's next deadline, most urgent first.
+
+Rows come from app.services.renewals on a worker. "Give notice…" and "Exercise option…" call the
+store's contract actions and are undoable (QUndoCommand on ctx.undo_stack).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QShowEvent, QUndoCommand
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui import settings_store, workers
+from app.ui.renewals_model import (
+    DEADLINE,
+    FLAGS,
+    HEADERS,
+    REFERENCE,
+    RENEWAL,
+    ROW_ROLE,
+    TERM_END,
+    TITLE,
+    VENDOR,
+    RenewalRow,
+    RenewalsModel,
+    RenewalsProxy,
+    row_from,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.ui.context import AppContext
+
+# entities whose change can move a renewal row (escalation depends on knowledge, §2/§3)
+RELEVANT = {"*", "Contract", "Vendor", "Person", "Clause", "Knowledge", "Setting"}
+RESIZE_SAMPLE = 50  # rows measured when fitting the columns to their contents
+HIDDEN_COLUMNS = (RENEWAL, TERM_END)  # until the user shows them (header context menu)
+WITHIN_CHOICES: tuple[tuple[str, int | None], ...] = (
+    ("All deadlines", None),
+    ("Next 30 days", 30),
+    ("Next 90 days", 90),
+    ("Next 180 days", 180),
+    ("Next 365 days", 365),
+)
+
+
+def load_renewals(session: Session, as_of: date) -> list[RenewalRow]:
+    """The renewals list on `as_of` (runs on a worker)."""
+    from app.services.renewals import renewals
+
+    return [row_from(item) for item in renewals(session, as_of)]
+
+
+# --- undoable contract actions -------------------------------------------------------------------
+
+
+def give_notice(session: Session, reference: str, on: date, as_of: date) -> None:
+    from app.store.contract_actions import give_notice as action
+
+    action(session, reference, on, as_of)
+
+
+def withdraw_notice(session: Session, reference: str) -> None:
+    from app.store.contract_actions import withdraw_notice as action
+
+    action(session, reference)
+
+
+def exercise_option(session: Session, reference: str, as_of: date) -> None:
+    from app.store.contract_actions import exercise_option as action
+
+    action(session, reference, as_of)
+
+
+def undo_exercise_option(session: Session, reference: str) -> None:
+    """Take back the last exercised option (the store's action when it has one)."""
+    from app.store import contract_actions
+
+    action = getattr(contract_actions, "undo_exercise_option", None)
+    if action is not None:
+        action(session, reference)
+        return
+    # Until the store offers it: the same change through the ORM, so the audit records it.
+    from sqlalchemy import select
+
+    from app.errors import NotFoundError, ValidationError
+    from app.store.models import Contract
+
+    contract = session.scalars(select(Contract).where(Contract.reference == reference)).first()
+    if contract is None:
+        raise NotFoundError(f"contract {reference!r} not found")
+    if not contract.options_exercised:
+        raise ValidationError(f"{reference}: no exercised option to take back")
+    contract.options_exercised -= 1
+    session.flush()
+
+
+class ContractActionCommand(QUndoCommand):
+    """An action already done once (by `perform`), undone and redone through the store."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        text: str,
+        redo: Callable[[Session], None],
+        undo: Callable[[Session], None],
+        widget: QWidget | None = None,
+    ) -> None:
+        super().__init__(text)
+        self._ctx = ctx
+        self._redo = redo
+        self._undo = undo
+        self._widget = widget
+        self._done = False
+
+    @classmethod
+    def perform(
+        cls,
+        ctx: AppContext,
+        text: str,
+        redo: Callable[[Session], None],
+        undo: Callable[[Session], None],
+        widget: QWidget | None = None,
+    ) -> ContractActionCommand:
+        """Do the action now (errors propagate) and push it on the undo stack."""
+        with ctx.session() as session:
+            redo(session)
+        command = cls(ctx, text, redo, undo, widget)
+        command._done = True
+        ctx.undo_stack.push(command)  # calls redo(), which skips the first time
+        ctx.changed("Contract")
+        return command
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self._run(self._redo)
+
+    def undo(self) -> None:
+        self._run(self._undo)
+
+    def _run(self, fn: Callable[[Session], None]) -> None:
+        try:
+            with self._ctx.session() as session:
+                fn(session)
+        except Exception as exc:  # the data moved on since: say so, drop the history entry
+            self.setObsolete(True)
+            workers.show_error(self._widget, exc, self.text())
+        self._ctx.changed("Contract")
+
+
+# --- dialogs (module functions, so tests can answer them) -----------------------------------------
+
+
+class NoticeDialog(QDialog):
+    """Asks for the date on which notice of termination was (or is) given."""
+
+    def __init__(self, row: RenewalRow, as_of: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("noticeDialog")
+        self.setWindowTitle(f"Give notice — {row.reference}")
+        layout = QVBoxLayout(self)
+        text = QLabel(
+            f"<b>{_html(row.reference)}</b> {_html(row.title)}<br>{_html(row.vendor)}"
+        )
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        form = QFormLayout()
+        self.date_edit = QDateEdit(QDate(as_of.year, as_of.month, as_of.day))
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setMaximumDate(QDate(as_of.year, as_of.month, as_of.day))
+        form.addRow("Notice given on:", self.date_edit)
+        layout.addLayout(form)
+        if row.deadline_kind == "cancel_by" and row.cancel_by is not None:
+            hint = (f"To stop the renewal, notice must be given by {row.cancel_by.isoformat()}; "
+                    f"the contract would then end on {_day(row.earliest_end)}.")
+        else:
+            hint = f"Notice given today can end the contract on {_day(row.earliest_end)}."
+        note = QLabel(hint)
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Give notice…")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> date:
+        value = self.date_edit.date()
+        return date(value.year(), value.month(), value.day())
+
+
+def ask_notice_date(parent: QWidget, row: RenewalRow, as_of: date) -> date | None:
+    dialog = NoticeDialog(row, as_of, parent)
+    return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def confirm(parent: QWidget, title: str, text: str) -> bool:
+    answer = QMessageBox.question(
+        parent, title, text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_save_path(parent: QWidget, caption: str, name: str, file_filter: str) -> Path | None:
+    from PySide6.QtWidgets import QFileDialog
+
+    start = str(Path(settings_store.last_folder()) / name)
+    path, _ = QFileDialog.getSaveFileName(parent, caption, start, file_filter)
+    if not path:
+        return None
+    chosen = Path(path)
+    suffix = file_filter.rsplit("*", 1)[-1].rstrip(")").strip()
+    if suffix.startswith(".") and chosen.suffix.lower() != suffix:
+        chosen = chosen.with_name(chosen.name + suffix)
+    settings_store.remember_folder(str(chosen.parent))
+    return chosen
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "(unknown)"
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- the view ------------------------------------------------------------------------------------
+
+
+class RenewalsView(QWidget):
+    """The pipeline table with its filter, actions and exports."""
+
+    contract_activated = Signal(str)  # a reference, on double-click
+    loaded = Signal()  # rows were (re)computed
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("renewalsView")
+        self.ctx = ctx
+        self._dirty = True
+        self._generation = 0
+        self.model = RenewalsModel(self)
+        self.proxy = RenewalsProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.within_combo = QComboBox()
+        self.within_combo.setObjectName("withinCombo")
+        for label, days in WITHIN_CHOICES:
+            self.within_combo.addItem(label, days)
+        self.within_combo.currentIndexChanged.connect(self._within_changed)
+        self.search = QLineEdit()
+        self.search.setObjectName("renewalsSearch")
+        self.search.setPlaceholderText("Filter by reference, vendor or title")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search_changed)
+        self.notice_button = QPushButton("Give notice…")
+        self.notice_button.setObjectName("giveNoticeButton")
+        self.notice_button.clicked.connect(self.give_notice)
+        self.option_button = QPushButton("Exercise option…")
+        self.option_button.setObjectName("exerciseOptionButton")
+        self.option_button.clicked.connect(self.exercise_option)
+        self.excel_button = QPushButton("Export to Excel…")
+        self.excel_button.setObjectName("renewalsExcelButton")
+        self.excel_button.clicked.connect(self.export_excel)
+        self.ics_button = QPushButton("Calendar (.ics)…")
+        self.ics_button.setObjectName("renewalsIcsButton")
+        self.ics_button.clicked.connect(self.export_calendar)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show:"))
+        top.addWidget(self.within_combo)
+        top.addWidget(self.search, 1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.notice_button)
+        actions.addWidget(self.option_button)
+        actions.addStretch(1)
+        actions.addWidget(self.excel_button)
+        actions.addWidget(self.ics_button)
+
+        self.summary = QLabel()
+        self.summary.setObjectName("renewalsSummary")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+
+        self.table = QTableView()
+        self.table.setObjectName("renewalsTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(DEADLINE, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 8
+        )
+        header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(RESIZE_SAMPLE)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        hidden = settings_store.hidden_columns("renewals", [HEADERS[c] for c in HIDDEN_COLUMNS])
+        for column, name in HEADERS.items():
+            self.table.setColumnHidden(column, name in hidden)
+        self.table.doubleClicked.connect(self._activated)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(actions)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+
+        ctx.as_of_changed.connect(self._as_of_changed)
+        ctx.data_changed.connect(self._data_changed)
+        ctx.database_changed.connect(self._as_of_changed)
+        self._update_actions()
+
+    # loading -------------------------------------------------------------------------------
+
+    def refresh(self) -> workers.Op:
+        """Recompute the rows for the current as-of date on a worker."""
+        self._dirty = False
+        self._generation += 1
+        generation = self._generation
+        as_of = self.ctx.as_of
+        self.summary.setText(f"Computing the renewals as of {as_of.isoformat()}…")
+
+        def done(rows: list[RenewalRow]) -> None:
+            if generation == self._generation:
+                self._show_rows(rows, as_of)
+
+        def failed(_exc: BaseException) -> None:
+            if generation == self._generation:
+                self.summary.setText("The renewals could not be computed.")
+
+        return workers.run_query(
+            self, self.ctx, lambda session: load_renewals(session, as_of), done, on_failed=failed,
+            title="Renewals",
+        )
+
+    def _show_rows(self, rows: list[RenewalRow], as_of: date) -> None:
+        selected = self.selected_row()
+        first = self.model.rowCount() == 0
+        self.model.set_rows(rows)
+        if first:  # later loads keep the widths (the user may have changed them)
+            self._resize_columns()
+        if selected is not None:
+            self.select(selected.reference)
+        self._update_summary(as_of)
+        self._update_actions()
+        self.loaded.emit()
+
+    def _resize_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        metrics = self.table.fontMetrics()
+        for column in range(self.model.columnCount()):
+            if column == TITLE or self.table.isColumnHidden(column):
+                continue
+            self.table.resizeColumnToContents(column)
+            if column in (VENDOR, FLAGS):
+                header.resizeSection(column, min(header.sectionSize(column),
+                                                 metrics.horizontalAdvance("M" * 12)))
+
+    def _header_menu(self, point: QPoint) -> None:
+        """Right-click on the header: show or hide columns (remembered)."""
+        menu = QMenu(self)
+        for column, name in HEADERS.items():
+            if column in (DEADLINE, REFERENCE):
+                continue
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(column))
+            action.toggled.connect(lambda shown, c=column: self.show_column(c, shown))
+        menu.popup(self.table.horizontalHeader().mapToGlobal(point))
+
+    def show_column(self, column: int, shown: bool) -> None:
+        self.table.setColumnHidden(column, not shown)
+        if shown:
+            self.table.resizeColumnToContents(column)
+        settings_store.set_hidden_columns(
+            "renewals", [name for c, name in HEADERS.items() if self.table.isColumnHidden(c)]
+        )
+
+    def _update_summary(self, as_of: date) -> None:
+        rows = self.proxy.accepted_rows()
+        red = sum(1 for row in rows if row.urgency() == "red")
+        amber = sum(1 for row in rows if row.urgency() == "amber")
+        escalated = sum(1 for row in rows if row.escalated)
+        missed = sum(1 for row in rows if row.missed_notice)
+        review = sum(1 for row in rows if row.needs_review)
+        parts = [f"<b>{len(rows)}</b> of {self.model.rowCount()} contracts as of "
+                 f"{as_of.isoformat()}"]
+        if red:
+            parts.append(f"<span style='color:#9b1c1c'><b>{red}</b> within 30 days</span>")
+        if amber:
+            parts.append(f"<b>{amber}</b> within 31–90 days")
+        if escalated:
+            parts.append(f"<span style='color:#9b1c1c'><b>{escalated}</b> escalated</span>")
+        if missed:
+            parts.append(f"<b>{missed}</b> missed notice")
+        if review:
+            parts.append(f"<b>{review}</b> need review")
+        self.summary.setText(" · ".join(parts))
+
+    def _as_of_changed(self, *_args: Any) -> None:
+        self._schedule()
+
+    def _data_changed(self, entity: str) -> None:
+        if entity in RELEVANT:
+            self._schedule()
+
+    def _schedule(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
+
+    # filter and selection --------------------------------------------------------------------
+
+    def set_within(self, days: int | None) -> None:
+        for index in range(self.within_combo.count()):
+            if self.within_combo.itemData(index) == days:
+                self.within_combo.setCurrentIndex(index)
+                return
+        raise ValueError(f"no filter for {days} days")
+
+    def _within_changed(self, index: int) -> None:
+        self.proxy.set_within(self.within_combo.itemData(index))
+        self._update_summary(self.ctx.as_of)
+        self._update_actions()
+
+    def _search_changed(self, text: str) -> None:
+        self.proxy.set_text(text)
+        self._update_summary(self.ctx.as_of)
+        self._update_actions()
+
+    def focus_filter(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def visible_rows(self) -> list[RenewalRow]:
+        return self.proxy.accepted_rows()
+
+    def selected_row(self) -> RenewalRow | None:
+        selection = self.table.selectionModel()
+        if selection is None:
+            return None
+        rows = selection.selectedRows()
+        if not rows:
+            return None
+        row = rows[0].data(ROW_ROLE)
+        return row if isinstance(row, RenewalRow) else None
+
+    def select(self, reference: str) -> bool:
+        source = self.model.find(reference)
+        if source is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(source, REFERENCE))
+        if not index.isValid():
+            return False
+        self.table.selectionModel().select(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        return True
+
+    def _update_actions(self, *_args: Any) -> None:
+        row = self.selected_row()
+        self.notice_button.setEnabled(row is not None and row.can_give_notice)
+        self.option_button.setEnabled(row is not None and row.can_exercise_option)
+
+    def _activated(self, index: QModelIndex) -> None:
+        row = index.data(ROW_ROLE)
+        if isinstance(row, RenewalRow):
+            self.contract_activated.emit(row.reference)
+
+    # actions ---------------------------------------------------------------------------------
+
+    def give_notice(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        as_of = self.ctx.as_of
+        on = ask_notice_date(self, row, as_of)
+        if on is None:
+            return
+        if not confirm(
+            self, "Give notice",
+            f"Record notice of termination for {row.reference} ({row.title}) "
+            f"given on {on.isoformat()}?\n\nYou can undo this with Edit ▸ Undo.",
+        ):
+            return
+        self.perform_give_notice(row.reference, on)
+
+    def perform_give_notice(self, reference: str, on: date) -> bool:
+        as_of = self.ctx.as_of
+        try:
+            ContractActionCommand.perform(
+                self.ctx, f"Give notice on {reference}",
+                lambda s: give_notice(s, reference, on, as_of),
+                lambda s: withdraw_notice(s, reference),
+                self,
+            )
+        except Exception as exc:
+            workers.show_error(self, exc, "Give notice")
+            return False
+        return True
+
+    def exercise_option(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        if not confirm(
+            self, "Exercise option",
+            f"Exercise the renewal option of {row.reference} ({row.title})?\n\n"
+            "This adds one renewal term. You can undo this with Edit ▸ Undo.",
+        ):
+            return
+        self.perform_exercise_option(row.reference)
+
+    def perform_exercise_option(self, reference: str) -> bool:
+        as_of = self.ctx.as_of
+        try:
+            ContractActionCommand.perform(
+                self.ctx, f"Exercise option on {reference}",
+                lambda s: exercise_option(s, reference, as_of),
+                lambda s: undo_exercise_option(s, reference),
+                self,
+            )
+        except Exception as exc:
+            workers.show_error(self, exc, "Exercise option")
+            return False
+        return True
+
+    def export_excel(self) -> workers.Op | None:
+        as_of = self.ctx.as_of
+        path = ask_save_path(self, "Export the renewals report",
+                             f"renewals-{as_of.isoformat()}.xlsx", "Excel workbook (*.xlsx)")
+        if path is None:
+            return None
+        return workers.export_report_op(self, self.ctx, "renewals", path)
+
+    def export_calendar(self) -> workers.Op | None:
+        as_of = self.ctx.as_of
+        path = ask_save_path(self, "Export the deadlines as a calendar",
+                             f"renewals-{as_of.isoformat()}.ics", "iCalendar (*.ics)")
+        if path is None:
+            return None
+        return workers.calendar_op(self, self.ctx, path)

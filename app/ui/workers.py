@@ -1,0 +1,554 @@
+"""One way to run long work off the GUI thread (after Anki's CollectionOp and Picard's run_task).
+
+`run_op(parent, ctx, title, fn, on_done)` runs `fn(session, progress)` on a worker thread with its
+own database session, shows a QProgressDialog with Cancel, and then, on the GUI thread:
+- success: the session is committed, `on_done(result)` runs and `ctx.changed(entity)` announces it;
+- Cancel: the progress callback returns False, `app.core.progress.Cancelled` is raised inside `fn`,
+  the session rolls back, nothing is written;
+- an error the user can fix (ClausekeeperError): one warning dialog with its lines;
+- anything else is a bug: its traceback goes to the log file, a short dialog says so.
+
+Workers never touch widgets: `fn` gets a session and a progress callback, nothing from Qt.
+`run_query` is the same without a dialog, for views that compute what they show.
+For tests, `synchronous()` runs everything on the calling thread (like Picard's fake thread pool).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDeadlineTimer,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+)
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from app.core.progress import Cancelled, Progress
+from app.errors import ClausekeeperError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.ui.context import AppContext
+
+log = logging.getLogger("clausekeeper.ui")
+
+OpFn = Callable[["Session", Progress], Any]
+QueryFn = Callable[["Session"], Any]
+
+MAX_LINES = 20  # problems shown in the dialog itself; the rest go into "Show Details"
+PROGRESS_INTERVAL = 0.05  # seconds between two progress signals from a worker
+
+_synchronous = False
+_pool: QThreadPool | None = None
+_active: set[Op] = set()
+_parentless: set[QMessageBox] = set()  # dialogs without a parent, kept alive while open
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def log_bug(exc: BaseException) -> Path | None:
+    """Write a bug's traceback to the log and to clausekeeper-errors.log in the user data folder."""
+    text = "".join(traceback.format_exception(exc))
+    log.error("internal error:\n%s", text)
+    try:
+        from app.store.engine import data_dir
+
+        path = data_dir() / "clausekeeper-errors.log"
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(text)
+        return path
+    except OSError:
+        return None
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str = "Clausekeeper") -> (
+    QMessageBox | None
+):
+    """One dialog for any failure (not modal-blocking: it is opened, not exec'd).
+
+    Cancelled shows nothing; a ClausekeeperError shows its lines; anything else is logged as a bug.
+    """
+    if isinstance(exc, Cancelled):
+        return None
+    if parent is not None and not shiboken6.isValid(parent):
+        parent = None
+    if isinstance(exc, ClausekeeperError):
+        lines = exc.lines() or [str(exc)]
+        box = QMessageBox(QMessageBox.Icon.Warning, title, lines[0], QMessageBox.StandardButton.Ok,
+                          parent)
+        if len(lines) > 1:
+            box.setInformativeText("\n".join(lines[1:MAX_LINES]))
+        if len(lines) > MAX_LINES:
+            box.setDetailedText("\n".join(lines))
+    else:
+        path = log_bug(exc)
+        where = f"Details were written to {path}." if path else "Details are in the log."
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, title,
+            f"Something went wrong inside Clausekeeper: {type(exc).__name__}: {exc}",
+            QMessageBox.StandardButton.Ok, parent,
+        )
+        box.setInformativeText(f"{where} Please report it.")
+    box.setObjectName("errorDialog")
+    if parent is not None:
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+    return _open(box)
+
+
+def _open(box: QMessageBox) -> QMessageBox:
+    """Open a message box without blocking; Python keeps a parentless one alive while open."""
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if box.parent() is None:
+        _parentless.add(box)
+        box.finished.connect(lambda _result: _parentless.discard(box))
+    box.open()
+    return box
+
+
+# --- the worker ---------------------------------------------------------------------------------
+
+
+class _Signals(QObject):
+    """Lives on the GUI thread; the worker emits, queued connections deliver."""
+
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, op: Op) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._op = op
+
+    def run(self) -> None:
+        self._op._execute()
+
+
+class Op(QObject):
+    """One running operation; `finished` fires on the GUI thread when it is over, however."""
+
+    finished = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        ctx: AppContext,
+        title: str,
+        fn: OpFn,
+        on_done: Callable[[Any], None] | None,
+        *,
+        changed: str | None,
+        on_failed: Callable[[BaseException], None] | None,
+        show_progress: bool,
+        report_errors: bool,
+        label: str | None,
+    ) -> None:
+        super().__init__()
+        self._parent = parent
+        self._ctx = ctx
+        self._db = ctx.db  # the database at the start: switching databases does not redirect it
+        self.title = title
+        self._fn = fn
+        self._on_done = on_done
+        self._on_failed = on_failed
+        self._changed = changed
+        self._report_errors = report_errors
+        self._cancel = threading.Event()
+        self._last_emit = 0.0
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.done = False
+        self._signals = _Signals()
+        self._signals.progressed.connect(self._on_progress)
+        self._signals.succeeded.connect(self._on_succeeded)
+        self._signals.failed.connect(self._on_failed_signal)
+        self.dialog: QProgressDialog | None = None
+        if show_progress:
+            dialog = QProgressDialog(label or f"{title}…", "Cancel", 0, 0, parent)
+            dialog.setObjectName("progressDialog")
+            dialog.setWindowTitle(title)
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(400)
+            dialog.setAutoClose(False)
+            dialog.setAutoReset(False)
+            dialog.canceled.connect(self.cancel)
+            self.dialog = dialog
+
+    # worker thread ----------------------------------------------------------------------------
+
+    def _progress(self, done: int, total: int, message: str = "") -> bool:
+        if self._cancel.is_set():
+            return False
+        now = time.monotonic()
+        if now - self._last_emit >= PROGRESS_INTERVAL or (total > 0 and done >= total):
+            self._last_emit = now
+            try:
+                self._signals.progressed.emit(int(done), int(total), message)
+            except RuntimeError:  # shutting down
+                return False
+        return not self._cancel.is_set()
+
+    def _execute(self) -> None:
+        try:
+            if self._cancel.is_set():
+                raise Cancelled()
+            with self._db.session() as session:
+                result = self._fn(session, self._progress)
+        except BaseException as exc:  # noqa: BLE001 - every failure is routed to the GUI thread
+            self._deliver(self._signals.failed, exc)
+        else:
+            self._deliver(self._signals.succeeded, result)
+
+    def _deliver(self, signal: Any, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the application is shutting down: nobody is left to tell
+            log.debug("%s finished after its receiver was deleted", self.title)
+
+    # GUI thread -------------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Ask the worker to stop at its next progress report (it then writes nothing)."""
+        self._cancel.set()
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
+            self.dialog.setLabelText("Cancelling…")
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        dialog = self.dialog
+        if dialog is None or self.done or not shiboken6.isValid(dialog):
+            return
+        if self._cancel.is_set():
+            return
+        if message:
+            dialog.setLabelText(message)
+        if total > 0:
+            dialog.setMaximum(total)
+            dialog.setValue(min(done, total))
+
+    def _parent_alive(self) -> bool:
+        return self._parent is None or shiboken6.isValid(self._parent)
+
+    def _close_dialog(self) -> None:
+        dialog = self.dialog
+        self.dialog = None
+        if dialog is not None and shiboken6.isValid(dialog):
+            dialog.canceled.disconnect(self.cancel)
+            dialog.reset()
+            dialog.hide()
+            dialog.deleteLater()
+
+    def _on_succeeded(self, result: Any) -> None:
+        self.result = result
+        self._close_dialog()
+        try:
+            if self._on_done is not None and self._parent_alive():
+                self._on_done(result)
+            if self._changed is not None:
+                self._ctx.changed(self._changed)
+        except Exception as exc:  # a bug in the GUI callback
+            self.error = exc
+            show_error(self._parent if self._parent_alive() else None, exc, self.title)
+        finally:
+            self._finish()
+
+    def _on_failed_signal(self, exc: BaseException) -> None:
+        self.error = exc
+        self._close_dialog()
+        try:
+            if self._report_errors:
+                show_error(self._parent if self._parent_alive() else None, exc, self.title)
+            if self._on_failed is not None and self._parent_alive():
+                self._on_failed(exc)
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        self.done = True
+        _active.discard(self)
+        self.finished.emit()
+
+
+def _thread_pool() -> QThreadPool:
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setObjectName("clausekeeperWorkers")
+        _pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
+    return _pool
+
+
+def run_op(
+    parent: QWidget | None,
+    ctx: AppContext,
+    title: str,
+    fn: OpFn,
+    on_done: Callable[[Any], None] | None = None,
+    *,
+    changed: str | None = None,
+    on_failed: Callable[[BaseException], None] | None = None,
+    show_progress: bool = True,
+    report_errors: bool = True,
+    label: str | None = None,
+) -> Op:
+    """Run `fn(session, progress)` on a worker (see the module docstring). Returns the Op."""
+    op = Op(
+        parent, ctx, title, fn, on_done, changed=changed, on_failed=on_failed,
+        show_progress=show_progress, report_errors=report_errors, label=label,
+    )
+    _active.add(op)
+    if _synchronous:
+        op._execute()
+    else:
+        _thread_pool().start(_Runnable(op))
+    return op
+
+
+def run_query(
+    parent: QWidget | None,
+    ctx: AppContext,
+    fn: QueryFn,
+    on_done: Callable[[Any], None],
+    *,
+    on_failed: Callable[[BaseException], None] | None = None,
+    title: str = "Clausekeeper",
+) -> Op:
+    """Compute `fn(session)` on a worker without a dialog (views loading what they show)."""
+    return run_op(
+        parent, ctx, title, lambda session, _progress: fn(session), on_done,
+        on_failed=on_failed, show_progress=False,
+    )
+
+
+# --- control (shutdown, tests) ------------------------------------------------------------------
+
+
+def active_ops() -> list[Op]:
+    return list(_active)
+
+
+def cancel_all() -> None:
+    for op in list(_active):
+        op.cancel()
+
+
+def wait_for_ops(timeout: float = 10.0) -> bool:
+    """Process events until every operation has finished (True) or the timeout passed (False)."""
+    deadline = time.monotonic() + timeout
+    while _active:
+        if time.monotonic() > deadline:
+            return False
+        pool = _pool
+        if pool is not None:
+            pool.waitForDone(QDeadlineTimer(20))
+        QCoreApplication.processEvents()
+    return True
+
+
+def is_synchronous() -> bool:
+    return _synchronous
+
+
+@contextmanager
+def synchronous(enabled: bool = True) -> Iterator[None]:
+    """Run operations on the calling thread inside the block (deterministic tests)."""
+    global _synchronous
+    previous = _synchronous
+    _synchronous = enabled
+    try:
+        yield
+    finally:
+        _synchronous = previous
+
+
+# --- the application's long operations ----------------------------------------------------------
+
+
+def notify(parent: QWidget | None, text: str, timeout_ms: int = 10_000) -> None:
+    """A short message in the status bar of the parent's main window (if there is one)."""
+    from PySide6.QtWidgets import QMainWindow
+
+    if parent is None or not shiboken6.isValid(parent):
+        return
+    window = parent.window()
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(text, timeout_ms)
+
+
+def show_lines(
+    parent: QWidget | None, title: str, headline: str, lines: list[str]
+) -> QMessageBox:
+    """An information dialog (opened, not exec'd) for summaries such as an import's."""
+    if parent is not None and not shiboken6.isValid(parent):
+        parent = None
+    box = QMessageBox(QMessageBox.Icon.Information, title, headline,
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("summaryDialog")
+    if lines:
+        box.setInformativeText("\n".join(lines[:MAX_LINES]))
+    if len(lines) > MAX_LINES:
+        box.setDetailedText("\n".join(lines))
+    return _open(box)
+
+
+def _summary_lines(summary: Any) -> list[str]:
+    lines = getattr(summary, "summary_lines", None)
+    if callable(lines):
+        return [str(line) for line in lines()]
+    return [str(summary)]
+
+
+def export_report_op(
+    parent: QWidget | None, ctx: AppContext, kind: str, path: Path,
+    on_done: Callable[[Any], None] | None = None,
+) -> Op:
+    """Write the `kind` workbook (register, renewals, knowledge, sla) as of ctx.as_of."""
+    as_of = ctx.as_of
+
+    def work(session: Session, progress: Progress) -> Any:
+        from app.reports.export import export_report
+
+        return export_report(session, kind, path, as_of, progress)
+
+    def done(result: Any) -> None:
+        notify(parent, f"The {kind} workbook was written to {result or path}.")
+        if on_done is not None:
+            on_done(result)
+
+    return run_op(parent, ctx, f"Export {kind}", work, done,
+                  label=f"Writing the {kind} workbook…")
+
+
+def calendar_op(
+    parent: QWidget | None, ctx: AppContext, path: Path,
+    on_done: Callable[[Any], None] | None = None,
+) -> Op:
+    """Write the renewal deadlines as an iCalendar file."""
+    as_of = ctx.as_of
+
+    def work(session: Session, progress: Progress) -> Any:
+        from app.reports.calendar_ics import write_calendar
+        from app.services.renewals import renewals
+
+        rows = renewals(session, as_of)
+        if not progress(1, 2, "Writing the calendar…"):
+            raise Cancelled()
+        return write_calendar(rows, path, as_of)
+
+    def done(count: Any) -> None:
+        notify(parent, f"{count} deadlines were written to {path}.")
+        if on_done is not None:
+            on_done(count)
+
+    return run_op(parent, ctx, "Calendar", work, done, label="Writing the deadlines…")
+
+
+def import_register_op(
+    parent: QWidget | None, ctx: AppContext, path: Path, *, dry_run: bool = False,
+    on_done: Callable[[Any], None] | None = None,
+) -> Op:
+    """Import a register workbook (all or nothing, SPEC §5) and show its summary."""
+
+    def work(session: Session, progress: Progress) -> Any:
+        from app.reports.register_import import import_register_workbook
+
+        return import_register_workbook(session, path, dry_run=dry_run, progress=progress)
+
+    def done(summary: Any) -> None:
+        headline = (f"{path.name} was checked; nothing was written." if dry_run
+                    else f"{path.name} was imported.")
+        show_lines(parent, "Import register", headline, _summary_lines(summary))
+        if on_done is not None:
+            on_done(summary)
+
+    return run_op(parent, ctx, "Import register", work, done,
+                  changed=None if dry_run else "*", label=f"Importing {path.name}…")
+
+
+def import_foreign_op(
+    parent: QWidget | None, ctx: AppContext, path: Path, *, mapping: str | None = None,
+    dayfirst: bool = False, dry_run: bool = False, on_done: Callable[[Any], None] | None = None,
+) -> Op:
+    """Import a foreign register (CSV or XLSX) and show what was imported and skipped."""
+
+    def work(session: Session, progress: Progress) -> Any:
+        from app.reports.foreign_register import import_foreign_register
+
+        return import_foreign_register(
+            session, path, mapping=mapping, dayfirst=dayfirst, dry_run=dry_run
+        )
+
+    def done(summary: Any) -> None:
+        headline = (f"{path.name} was checked; nothing was written." if dry_run
+                    else f"{path.name} was imported.")
+        show_lines(parent, "Import foreign register", headline, _summary_lines(summary))
+        if on_done is not None:
+            on_done(summary)
+
+    return run_op(parent, ctx, "Import foreign register", work, done,
+                  changed=None if dry_run else "*", label=f"Importing {path.name}…")
+
+
+def demo_op(
+    parent: QWidget | None, ctx: AppContext, on_done: Callable[[Any], None] | None = None,
+    *, scale: str = "small", seed: int = 1,
+) -> Op:
+    """Fill the (empty) database with the demo portfolio, dated around today."""
+    from datetime import date
+
+    today = date.today()
+
+    def work(session: Session, progress: Progress) -> Any:
+        from app.store.demo import generate
+
+        return generate(session, scale=scale, seed=seed, as_of=today, progress=progress)
+
+    def done(counts: Any) -> None:
+        if isinstance(counts, dict):
+            notify(parent, "Demo portfolio loaded: "
+                   + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        if on_done is not None:
+            on_done(counts)
+
+    return run_op(parent, ctx, "Demo portfolio", work, done, changed="*",
+                  label="Writing the demo portfolio…")
+
+
+def backup_op(
+    parent: QWidget | None, ctx: AppContext, path: Path,
+    on_done: Callable[[Any], None] | None = None,
+) -> Op:
+    """An online backup of the open database."""
+    db = ctx.db
+
+    def work(_session: Session, _progress: Progress) -> Any:
+        from app.store.backup import backup
+
+        return backup(db, path)
+
+    def done(result: Any) -> None:
+        notify(parent, f"Backup written to {result or path}.")
+        if on_done is not None:
+            on_done(result)
+
+    return run_op(parent, ctx, "Backup", work, done, label="Writing the backup…")

@@ -1,0 +1,119 @@
+"""Render the main views of the desktop application to PNG files, offscreen.
+
+    python tools/render_screenshots.py [--out docs/screenshots] [--db FILE] [--as-of YYYY-MM-DD]
+
+Without --db a demo database is written to a temporary folder (small scale, seed 1, dated on the
+as-of date). Each page of the main window is grabbed at 1280x800 once its workers have finished,
+then the contract editor on the first contract of the renewals list. QSettings go to a temporary
+folder, so the developer's window layout is neither used nor changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (1280, 800)
+
+
+def _offscreen(folder: Path) -> None:
+    """An offscreen screen larger than the window, so nothing is clamped to 800 pixels."""
+    config = folder / "offscreen.json"
+    config.write_text(json.dumps({"screens": [{
+        "name": "screenshots", "x": 0, "y": 0, "width": 1600, "height": 1000,
+        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1,
+    }]}))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+
+
+def _settle(app: object, seconds: float = 0.3) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    from app.ui import workers
+
+    if not workers.wait_for_ops(300):
+        raise SystemExit("render_screenshots: a view did not finish computing")
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    if not workers.wait_for_ops(300):
+        raise SystemExit("render_screenshots: a view did not finish computing")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--db", default=None, help="a database to show (default: a fresh demo)")
+    parser.add_argument("--as-of", dest="as_of", type=date.fromisoformat, default=date.today())
+    args = parser.parse_args(argv)
+
+    temp = Path(tempfile.mkdtemp(prefix="clausekeeper-shots-"))
+    _offscreen(temp)
+    sys.path.insert(0, str(ROOT))
+
+    from PySide6.QtCore import QSettings
+
+    from app.store.engine import open_database
+    from app.ui.application import make_application
+    from app.ui.context import AppContext
+    from app.ui.main_window import PAGES, MainWindow
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(temp / "qt"))
+    app = make_application()
+
+    db = open_database(args.db or str(temp / "demo.db"))
+    if args.db is None:
+        from app.store.demo import generate
+
+        with db.session() as session:
+            generate(session, scale="small", seed=1, as_of=args.as_of)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    ctx = AppContext(db, args.as_of)
+    window = MainWindow(ctx)
+    window.resize(*SIZE)
+    window.show()
+    written: list[Path] = []
+    for number, name in enumerate(PAGES, start=1):
+        window.show_page(name)
+        _settle(app)
+        path = args.out / f"{number:02d}-{name.lower()}.png"
+        window.grab().save(str(path))
+        written.append(path)
+
+    contracts = window.show_page("Contracts")
+    opener = getattr(contracts, "open_contract", None)
+    if callable(opener):
+        from app.services.renewals import renewals
+
+        with db.session() as session:
+            rows = renewals(session, args.as_of)
+        editor = opener(rows[0].reference) if rows else None
+        if editor is not None:
+            _settle(app)
+            editor.resize(*SIZE)
+            _settle(app)
+            path = args.out / f"{len(PAGES) + 1:02d}-contract-editor.png"
+            editor.grab().save(str(path))
+            written.append(path)
+            editor.close()
+    window.close()
+    _settle(app, 0.05)
+    db.close()
+    shutil.rmtree(temp, ignore_errors=True)
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
