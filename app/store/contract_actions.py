@@ -73,3 +73,13 @@ def exercise_option(session: Session, reference: str, as_of: date) -> int:
     contract.options_exercised = (contract.options_exercised or 0) + 1
     session.flush()
     return contract.options_exercised
+
+
+def undo_exercise_option(session: Session, reference: str) -> int:
+    """Take back the last exercised option (undo); returns the options now exercised."""
+    contract = _contract(session, reference)
+    if not contract.options_exercised:
+        raise ValidationError(f"{reference}: no exercised option to take back")
+    contract.options_exercised -= 1
+    session.flush()
+    return contract.options_exercised

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
-from sqlalchemy.orm import Session
 
-from app.store.engine import Database
+if TYPE_CHECKING:  # the shell shows its window before SQLAlchemy is imported
+    from sqlalchemy.orm import Session
+
+    from app.store.engine import Database
 
 
 class AppContext(QObject):

@@ -96,26 +96,10 @@ def exercise_option(session: Session, reference: str, as_of: date) -> None:
 
 
 def undo_exercise_option(session: Session, reference: str) -> None:
-    """Take back the last exercised option (the store's action when it has one)."""
+    """Take back the last exercised option."""
     from app.store import contract_actions
 
-    action = getattr(contract_actions, "undo_exercise_option", None)
-    if action is not None:
-        action(session, reference)
-        return
-    # Until the store offers it: the same change through the ORM, so the audit records it.
-    from sqlalchemy import select
-
-    from app.errors import NotFoundError, ValidationError
-    from app.store.models import Contract
-
-    contract = session.scalars(select(Contract).where(Contract.reference == reference)).first()
-    if contract is None:
-        raise NotFoundError(f"contract {reference!r} not found")
-    if not contract.options_exercised:
-        raise ValidationError(f"{reference}: no exercised option to take back")
-    contract.options_exercised -= 1
-    session.flush()
+    contract_actions.undo_exercise_option(session, reference)
 
 
 class ContractActionCommand(QUndoCommand):

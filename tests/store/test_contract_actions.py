@@ -151,3 +151,18 @@ def test_exercise_option_is_refused_where_it_makes_no_sense(portfolio: Session) 
     with pytest.raises(ValidationError, match="C-OPT: notice of termination was given"):
         exercise_option(portfolio, "C-OPT", D(2024, 7, 1))
     assert _terms(portfolio, "C-OPT").options_exercised == 0
+
+
+def test_undo_exercise_option_takes_back_the_last_option(portfolio: Session) -> None:
+    from app.store.contract_actions import undo_exercise_option
+
+    assert exercise_option(portfolio, "C-OPT", D(2024, 9, 1)) == 1
+    assert undo_exercise_option(portfolio, "C-OPT") == 0
+    # Back to the initial term only: the contract ends with term 0 on 2025-03-31.
+    assert evaluate(_terms(portfolio, "C-OPT"), D(2024, 10, 1)).ends_on == D(2025, 3, 31)
+    with pytest.raises(ValidationError, match="no exercised option"):
+        undo_exercise_option(portfolio, "C-OPT")
+    assert _updates(portfolio, "C-OPT") == [
+        {"options_exercised": [0, 1]},
+        {"options_exercised": [1, 0]},
+    ]

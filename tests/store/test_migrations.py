@@ -118,3 +118,24 @@ def test_models_and_migrations_agree(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     db.close()
     assert diff == []
+
+
+def test_schema_head_constant_follows_the_scripts() -> None:
+    from app.store.migrate import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision()
+
+
+def test_opening_a_current_database_does_not_import_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    open_database(str(tmp_path / "current.db")).close()
+    code = (
+        "import sys\n"
+        "from app.store.engine import open_database\n"
+        f"open_database({str(tmp_path / 'current.db')!r}).close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
