@@ -1,0 +1,673 @@
+"""Import of a foreign contract register (SPEC §5): a CSV or XLSX some other system wrote.
+
+Columns are mapped to contract fields explicitly (`--map 'Header=field,…'`) or recognised from
+common header names. Parsing is forgiving (dates with separators, amounts like `$1,317,169.92 CAD`)
+and row by row: a row that cannot be imported is skipped and reported with its line and reason;
+the others are written in one transaction, with the vendors they need.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app.core import fields
+from app.core.terms import month_boundary
+from app.errors import ClausekeeperError, ValidationError
+from app.reports.xlsx_safe import open_workbook, sheet_rows, unescape_text
+from app.store import audit
+from app.store.models import DEFAULT_REMINDER_DAYS, NOTICE_UNITS, Contract, Person, Vendor
+
+MAX_CSV_BYTES = 200 * 1024 * 1024
+ASSUMED_RENEWAL_TERM = 12
+
+# field -> header names that mean it, most specific first (compared after _normalise)
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "reference": ("reference", "contract reference", "contract ref", "contract number",
+                  "contract no", "contract id", "agreement number", "agreement no", "ref",
+                  "id", "number", "no"),
+    "vendor": ("vendor", "supplier", "vendor name", "supplier name", "provider", "contractor",
+               "counterparty", "company"),
+    "title": ("title", "contract title", "contract name", "description", "name", "subject",
+              "service", "services"),
+    "start_date": ("start date", "start", "effective date", "commencement date",
+                   "contract start", "start of contract", "valid from", "from"),
+    "end_date": ("end date", "end", "expiry date", "expiry", "expiration date", "expiration",
+                 "expires", "contract end", "end of contract", "valid to", "valid until", "to"),
+    "annual_value": ("annual value", "value", "amount", "contract value", "annual amount",
+                     "yearly value", "annual cost", "cost", "price"),
+    "currency": ("currency", "ccy", "currency code"),
+    "renewal": ("renewal type", "renewal", "auto renewal", "renewal terms"),
+    "renewal_term_months": ("renewal term months", "renewal term", "renewal period",
+                            "renewal months"),
+    "max_renewals": ("max renewals", "maximum renewals", "renewals allowed"),
+    "initial_term_months": ("initial term months", "initial term", "term months", "term",
+                            "duration months", "duration"),
+    "notice": ("notice period", "notice", "notice required", "termination notice"),
+    "notice_value": ("notice value",),
+    "notice_unit": ("notice unit",),
+    "owner": ("owner", "contract owner", "contract manager", "manager", "responsible"),
+    "category": ("category", "type", "contract type"),
+    "notes": ("notes", "comments", "comment", "remarks"),
+}
+FIELDS = tuple(SYNONYMS)
+_KNOWN_HEADERS = {h for name, names in SYNONYMS.items() for h in (name.replace("_", " "), *names)}
+
+_RENEWAL_WORDS = {
+    "none": "none", "no": "none", "n": "none", "fixed": "none", "fixed term": "none",
+    "no renewal": "none", "false": "none",
+    "auto": "auto", "automatic": "auto", "auto renew": "auto", "auto renewal": "auto",
+    "autorenew": "auto", "tacit": "auto", "tacit renewal": "auto", "yes": "auto", "y": "auto",
+    "true": "auto", "rolling renewal": "auto",
+    "option": "option", "optional": "option", "option to renew": "option",
+    "extension option": "option", "express": "option", "renewal option": "option",
+    "evergreen": "evergreen", "rolling": "evergreen", "indefinite": "evergreen",
+    "open ended": "evergreen", "until terminated": "evergreen", "perpetual": "evergreen",
+}
+_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "₹": "INR", "₣": "CHF"}
+_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})")
+_NOTICE = re.compile(r"(\d+)\s*(d|day|days|w|wk|wks|week|weeks|m|mo|mos|month|months)?\.?")
+
+
+def _normalise(header: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", header.lower()).split())
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ForeignSummary:
+    """What the import did (or, for a dry run, would do)."""
+
+    file: str
+    imported: int = 0
+    vendors_created: int = 0
+    needs_review: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    decoded_as: str | None = None
+    dry_run: bool = False
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        if self.decoded_as:
+            lines.append(f"{self.file} is not UTF-8: read it as {self.decoded_as}")
+        lines.append(
+            "columns: " + ", ".join(f"{header} -> {name}" for name, header in self.mapping.items())
+        )
+        if self.ignored:
+            lines.append("ignored columns: " + ", ".join(self.ignored))
+        verb = "would import" if self.dry_run else "imported"
+        created = f", {self.vendors_created} new vendors" if self.vendors_created else ""
+        review = f", {self.needs_review} need review" if self.needs_review else ""
+        lines.append(f"{verb}: {self.imported} contracts{created}{review}")
+        lines.append(f"skipped: {len(self.skipped)} rows")
+        lines.extend(f"line {line}: {reason}" for line, reason in self.skipped)
+        lines.extend(f"line {line}: note: {text}" for line, text in self.notes)
+        if self.dry_run:
+            lines.append("dry run: nothing was written")
+        return lines
+
+
+class _Skip(Exception):
+    """This row cannot be imported, for the reason given."""
+
+
+# --- reading the file --------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]  # (line number, values)
+    decoded_as: str | None = None
+
+
+def _read_table(path: Path) -> _Table:
+    if not path.exists():
+        raise ClausekeeperError(f"{path}: no such file")
+    if path.is_dir():
+        raise ClausekeeperError(f"{path}: is a folder, not a file")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK") or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ClausekeeperError(
+            f"{path.name} is an old .xls (or protected) workbook: save it as .xlsx or CSV"
+        )
+    return _read_csv(path)
+
+
+def _numbered(ws: Any) -> Iterator[tuple[int, list[Any]]]:
+    for number, row in enumerate(sheet_rows(ws), start=1):
+        yield number, [unescape_text(v) if isinstance(v, str) else v for v in row]
+
+
+def _header_score(ws: Any) -> int:
+    """How many fields the best of a sheet's first 20 rows names."""
+    best = 0
+    for _, row in itertools.islice(_numbered(ws), 20):
+        names = {_normalise(str(v)) for v in row if not _blank(v)} & _KNOWN_HEADERS
+        best = max(best, len(names))
+    return best
+
+
+def _read_xlsx(path: Path) -> _Table:
+    """The sheet whose header names the most contract fields (the first one on a tie)."""
+    with open_workbook(path) as wb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sheets = list(wb.worksheets)
+        if not sheets:
+            raise ClausekeeperError(f"{path.name}: the workbook has no sheets")
+        scores = [_header_score(ws) for ws in sheets]
+        chosen = sheets[scores.index(max(scores))]
+        table = _first_row_as_header(_numbered(chosen))
+    if table is None:
+        raise ClausekeeperError(f"{path.name}: the workbook holds no rows")
+    return table
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
+    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(name), None
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252 (cp1252) text"
+    except UnicodeDecodeError as exc:
+        raise ClausekeeperError(
+            f"{path.name} is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x} "
+            f"at offset {exc.start}): save it as UTF-8 CSV"
+        ) from None
+
+
+def _read_csv(path: Path) -> _Table:
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise ClausekeeperError(
+            f"{path.name} is {size / 2**20:,.0f} MB; at most {MAX_CSV_BYTES // 2**20} MB accepted"
+        )
+    text, decoded_as = _decode(path, path.read_bytes())
+    if "\x00" in text:
+        raise ClausekeeperError(f"{path.name} is not a text (CSV) file")
+    sample = text[:65536]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+
+    def numbered() -> Iterator[tuple[int, list[Any]]]:
+        line = 1
+        try:
+            for row in reader:
+                yield line, row
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            raise ClausekeeperError(f"{path.name} line {line}: {exc}") from None
+
+    table = _first_row_as_header(numbered())
+    if table is None:
+        raise ClausekeeperError(f"{path.name} is empty")
+    table.decoded_as = decoded_as
+    return table
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _first_row_as_header(rows: Iterator[tuple[int, list[Any]]]) -> _Table | None:
+    """The non-empty rows; the header is the first of the first 20 that names two fields.
+
+    People's registers often open with a title row or two: those are passed over. When no row
+    names two fields, the first row is the header (and the mapping will say what is missing).
+    """
+    found = [(line, row) for line, row in rows if not all(_blank(v) for v in row)]
+    if not found:
+        return None
+    start = 0
+    for index, (_, row) in enumerate(found[:20]):
+        recognised = {_normalise(str(v)) for v in row if not _blank(v)} & _KNOWN_HEADERS
+        if len(recognised) >= 2:
+            start = index
+            break
+    header = ["" if v is None else str(v).strip() for v in found[start][1]]
+    return _Table(header, [(line, list(row)) for line, row in found[start + 1 :]])
+
+
+# --- mapping columns -------------------------------------------------------------------------
+
+
+def parse_mapping(text: str | None) -> dict[str, str]:
+    """`Header=field,…` as {normalised header: field}; ClausekeeperError on a bad item."""
+    if not text or not text.strip():
+        return {}
+    result: dict[str, str] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        header, sep, name = item.partition("=")
+        name = name.strip().lower()
+        if not sep or not header.strip() or not name:
+            raise ClausekeeperError(f"--map: {item.strip()!r} is not Header=field")
+        if name not in FIELDS:
+            raise ClausekeeperError(
+                f"--map: {name!r} is not a field (fields: {', '.join(FIELDS)})"
+            )
+        result[_normalise(header)] = name
+    return result
+
+
+def map_columns(
+    headers: Sequence[str], explicit: dict[str, str], file_name: str
+) -> tuple[dict[str, int], list[str]]:
+    """Which column holds each field (explicit first, then recognised), and ignored headers."""
+    normalised = [_normalise(h) for h in headers]
+    columns: dict[str, int] = {}
+    for header, name in explicit.items():
+        if header not in normalised:
+            shown = ", ".join(h for h in headers if h)
+            raise ClausekeeperError(f"--map: {file_name} has no column {header!r} "
+                                    f"(its columns: {shown})")
+        columns[name] = normalised.index(header)
+    taken = set(columns.values())
+    for name in FIELDS:
+        if name in columns:
+            continue
+        for synonym in (name.replace("_", " "), *SYNONYMS[name]):
+            matches = [i for i, h in enumerate(normalised) if h == synonym and i not in taken]
+            if matches:
+                columns[name] = matches[0]
+                taken.add(matches[0])
+                break
+    missing = [n for n in ("reference", "vendor", "start_date") if n not in columns]
+    if missing:
+        hints = ", ".join(f"'Header={n}'" for n in missing)
+        raise ClausekeeperError(
+            f"{file_name}: no column recognised as {', '.join(missing)} "
+            f"(its columns: {', '.join(h for h in headers if h)}); map them with --map {hints}"
+        )
+    ignored = [h for i, h in enumerate(headers) if h and i not in taken]
+    return columns, ignored
+
+
+# --- forgiving values ----------------------------------------------------------------------
+
+
+def parse_date(value: object, *, dayfirst: bool) -> date | None:
+    """A date from a cell: ISO or Y/M/D, else D/M/Y or M/D/Y (month first unless dayfirst)."""
+    if _blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        match = _YMD.fullmatch(text.split("T")[0].split(" ")[0])
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        match = _DMY.fullmatch(text.split(" ")[0])
+        if match:
+            first, second, year = int(match[1]), int(match[2]), int(match[3])
+            if year < 100:
+                year += 2000 if year < 70 else 1900
+            day, month = (first, second) if dayfirst else (second, first)
+            return date(year, month, day)
+        if re.search(r"[A-Za-z]{3}", text) and re.search(r"\d{4}", text):
+            from dateutil import parser as date_parser
+
+            return date_parser.parse(text, dayfirst=dayfirst).date()
+    except (ValueError, OverflowError):
+        pass
+    raise ValidationError(f"{text!r} is not a date")
+
+
+def parse_amount(value: object) -> tuple[Decimal | None, str | None]:
+    """An amount and the currency it names, from `$1,317,169.92 CAD`, `"999,999 "`, `£1,234`.
+
+    A comma followed by exactly three digits separates thousands; any other comma is the
+    decimal separator (and dots are then thousands separators).
+    """
+    if _blank(value):
+        return None, None
+    if isinstance(value, bool):
+        raise ValidationError(f"{value!r} is not an amount")
+    if isinstance(value, int | Decimal):
+        return Decimal(value), None
+    if isinstance(value, float):
+        return fields.decimal(value, "annual_value"), None
+    text = str(value).strip()
+    words = re.findall(r"[A-Za-z]+", text)
+    if len(words) > 1 or (words and len(words[0]) != 3):
+        raise ValidationError(f"{text!r} is not an amount")
+    currency = words[0].upper() if words else None
+    if currency is None:
+        currency = next((c for s, c in _SYMBOLS.items() if s in text), None)
+    negative = text.startswith("-") or text.endswith("-") or (
+        text.startswith("(") and text.endswith(")")
+    )
+    number = re.sub(r"[^0-9,.]", "", text)
+    if not re.search(r"\d", number):
+        raise ValidationError(f"{text!r} is not an amount")
+    decimal_comma = any(
+        not re.fullmatch(r"\d{3}", part[:3]) or re.match(r"\d{4}", part)
+        for part in number.split(",")[1:]
+    )
+    if decimal_comma:
+        if number.count(",") > 1:
+            raise ValidationError(f"{text!r} is not an amount")
+        number = number.replace(".", "").replace(",", ".")
+    else:
+        number = number.replace(",", "")
+        if number.count(".") > 1:
+            number = number.replace(".", "")
+    try:
+        amount = Decimal(number)
+    except InvalidOperation:
+        raise ValidationError(f"{text!r} is not an amount") from None
+    return (-amount if negative else amount), currency
+
+
+def parse_renewal(value: object) -> str:
+    if _blank(value):
+        return "none"
+    key = _normalise(str(value))
+    if key in _RENEWAL_WORDS:
+        return _RENEWAL_WORDS[key]
+    raise ValidationError(
+        f"{str(value).strip()!r} is not a renewal type (none, auto, option or evergreen)"
+    )
+
+
+def parse_notice(value: object, header: str) -> tuple[int, str] | None:
+    """`3 months`, `90 days`, `6 weeks`; a bare number takes the unit the header names."""
+    if _blank(value):
+        return None
+    text = str(value).strip().lower()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    match = _NOTICE.fullmatch(text)
+    if not match:
+        raise ValidationError(f"{str(value).strip()!r} is not a notice period like 3 months")
+    unit_text = match[2] or ""
+    hint = _normalise(header)
+    if unit_text.startswith("d") or (not unit_text and "day" in hint):
+        unit = "days"
+    elif unit_text.startswith("w") or (not unit_text and "week" in hint):
+        unit = "weeks"
+    else:
+        unit = "months"
+    return int(match[1]), unit
+
+
+def term_from_end(start: date, end: date) -> int | None:
+    """n when start + n months is the day after end (a whole number of months), else None."""
+    after = end + timedelta(days=1)
+    guess = (after.year - start.year) * 12 + after.month - start.month
+    for n in (guess - 1, guess, guess + 1):
+        if n >= 1 and month_boundary(start, n) == after:
+            return n
+    return None
+
+
+# --- rows to contracts -------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    columns: dict[str, int]
+    headers: list[str]
+    dayfirst: bool
+    known_refs: set[str]
+    people: dict[str, int]
+    people_by_name: dict[str, list[int]]
+    seen: dict[str, int] = field(default_factory=dict)
+
+
+def _cell(row: list[Any], ctx: _Context, name: str) -> Any:
+    index = ctx.columns.get(name)
+    if index is None or index >= len(row):
+        return None
+    value = row[index]
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(row: list[Any], ctx: _Context, name: str, max_len: int) -> str | None:
+    value = _cell(row, ctx, name)
+    try:
+        return fields.text(value, name, max_len=max_len)
+    except ValidationError as exc:
+        raise _Skip(str(exc)) from None
+
+
+def _convert(line: int, row: list[Any], ctx: _Context, notes: list[str]) -> dict[str, Any]:
+    reference = _text(row, ctx, "reference", 100)
+    if reference is None:
+        raise _Skip("no reference")
+    if reference in ctx.known_refs:
+        raise _Skip(f"reference {reference} is already in the database")
+    if reference in ctx.seen:
+        raise _Skip(f"reference {reference} appears earlier in the file (line "
+                    f"{ctx.seen[reference]})")
+    ctx.seen[reference] = line
+    vendor = _text(row, ctx, "vendor", 200)
+    if vendor is None:
+        raise _Skip("no vendor")
+    try:
+        start = parse_date(_cell(row, ctx, "start_date"), dayfirst=ctx.dayfirst)
+    except ValidationError as exc:
+        raise _Skip(f"start_date: {exc}") from None
+    if start is None:
+        raise _Skip("no start date")
+    values: dict[str, Any] = {
+        "reference": reference, "vendor": vendor, "start_date": start,
+        "title": _text(row, ctx, "title", 300) or reference,
+        "category": _text(row, ctx, "category", 100), "owner_id": None,
+        "renewal_term_months": None, "max_renewals": None, "options_exercised": 0,
+        "notice_value": 0, "notice_unit": "months", "terminated_on": None,
+        "annual_value": None, "currency": "EUR", "credit_cap_percent": None,
+        "credit_claim_days": 30, "reminder_days": DEFAULT_REMINDER_DAYS,
+    }
+    try:
+        values["renewal"] = parse_renewal(_cell(row, ctx, "renewal"))
+    except ValidationError as exc:
+        raise _Skip(f"renewal: {exc}") from None
+    for name, minimum in (("renewal_term_months", 1), ("max_renewals", 0),
+                          ("initial_term_months", 1)):
+        try:
+            values[name] = fields.integer(_cell(row, ctx, name), name, minimum=minimum)
+        except ValidationError as exc:
+            raise _Skip(str(exc)) from None
+    _notice(row, ctx, values)
+    _money(row, ctx, values)
+    _end_date(row, ctx, values, notes)
+    if values["renewal"] in ("auto", "option") and values["renewal_term_months"] is None:
+        values["renewal_term_months"] = ASSUMED_RENEWAL_TERM
+        notes.append(f"no renewal term for {values['renewal']} renewal: "
+                     f"{ASSUMED_RENEWAL_TERM} months assumed")
+    owner = _text(row, ctx, "owner", 254)
+    if owner is not None:
+        values["owner_id"] = _owner(owner, ctx, notes)
+    own_notes = _text(row, ctx, "notes", 100_000)
+    values["notes"] = "\n".join([*([own_notes] if own_notes else []), *notes]) or None
+    return values
+
+
+def _notice(row: list[Any], ctx: _Context, values: dict[str, Any]) -> None:
+    try:
+        if "notice" in ctx.columns:
+            found = parse_notice(_cell(row, ctx, "notice"), ctx.headers[ctx.columns["notice"]])
+            if found is not None:
+                values["notice_value"], values["notice_unit"] = found
+        value = fields.integer(_cell(row, ctx, "notice_value"), "notice_value", minimum=0)
+        if value is not None:
+            values["notice_value"] = value
+        unit = fields.choice(_cell(row, ctx, "notice_unit"), "notice_unit", NOTICE_UNITS)
+        if unit is not None:
+            values["notice_unit"] = unit
+    except ValidationError as exc:
+        raise _Skip(f"notice: {exc}") from None
+
+
+def _money(row: list[Any], ctx: _Context, values: dict[str, Any]) -> None:
+    try:
+        amount, named = parse_amount(_cell(row, ctx, "annual_value"))
+    except ValidationError as exc:
+        raise _Skip(f"annual_value: {exc}") from None
+    if amount is not None and amount < 0:
+        raise _Skip(f"annual_value: {amount} is negative")
+    values["annual_value"] = amount
+    currency = _cell(row, ctx, "currency")
+    try:
+        if not _blank(currency):
+            values["currency"] = fields.currency(currency)
+        elif named is not None:
+            values["currency"] = named
+    except ValidationError as exc:
+        raise _Skip(str(exc)) from None
+
+
+def _end_date(
+    row: list[Any], ctx: _Context, values: dict[str, Any], notes: list[str]
+) -> None:
+    try:
+        end = parse_date(_cell(row, ctx, "end_date"), dayfirst=ctx.dayfirst)
+    except ValidationError as exc:
+        raise _Skip(f"end_date: {exc}") from None
+    if end is None or values["initial_term_months"] is not None:
+        return
+    months = term_from_end(values["start_date"], end)
+    if months is not None:
+        values["initial_term_months"] = months
+    elif values["renewal"] != "evergreen":
+        notes.append(f"end date {end.isoformat()} is not a whole number of months after the "
+                     f"start {values['start_date'].isoformat()}: initial term to be completed")
+
+
+def _owner(owner: str, ctx: _Context, notes: list[str]) -> int | None:
+    if owner in ctx.people:
+        return ctx.people[owner]
+    found = ctx.people_by_name.get(owner.casefold(), [])
+    if len(found) == 1:
+        return found[0]
+    notes.append(f"owner {owner} is {'ambiguous' if found else 'not a known person'}: "
+                 "left empty")
+    return None
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def import_foreign_register(
+    session: Session, path: Path, mapping: str | None = None, dayfirst: bool = False,
+    dry_run: bool = False,
+) -> ForeignSummary:
+    """Import the rows that can be imported (one transaction, owned by the caller)."""
+    path = Path(path)
+    explicit = parse_mapping(mapping)
+    table = _read_table(path)
+    columns, ignored = map_columns(table.headers, explicit, path.name)
+    summary = ForeignSummary(
+        file=path.name, decoded_as=table.decoded_as, ignored=ignored, dry_run=dry_run,
+        mapping={name: table.headers[index] for name, index in columns.items()},
+    )
+    people: dict[str, int] = {}
+    by_name: dict[str, list[int]] = {}
+    for pid, name, email in session.execute(select(Person.id, Person.name, Person.email)):
+        people[email or name] = pid
+        by_name.setdefault(name.casefold(), []).append(pid)
+    ctx = _Context(
+        columns, table.headers, dayfirst,
+        set(session.scalars(select(Contract.reference))), people, by_name,
+    )
+    contracts: list[dict[str, Any]] = []
+    for line, row in table.rows:
+        notes: list[str] = []
+        try:
+            values = _convert(line, row, ctx, notes)
+        except _Skip as skip:
+            summary.skipped.append((line, str(skip)))
+            continue
+        summary.notes.extend((line, note) for note in notes)
+        contracts.append(values)
+    summary.imported = len(contracts)
+    summary.needs_review = sum(
+        1 for c in contracts if c["initial_term_months"] is None and c["renewal"] != "evergreen"
+    )
+    vendors = _vendor_ids(session, contracts)
+    summary.vendors_created = len({n.casefold() for n, v in vendors.items() if v is None})
+    if not dry_run:
+        _write(session, contracts, vendors)
+    return summary
+
+
+def _vendor_ids(session: Session, contracts: list[dict[str, Any]]) -> dict[str, int | None]:
+    """Each vendor name of the rows: an existing vendor's id (same name, any case) or None."""
+    existing = {name: vid for vid, name in session.execute(select(Vendor.id, Vendor.name))}
+    folded: dict[str, list[str]] = {}
+    for name in existing:
+        folded.setdefault(name.casefold(), []).append(name)
+    result: dict[str, int | None] = {}
+    for contract in contracts:
+        name = contract["vendor"]
+        if name in result:
+            continue
+        if name in existing:
+            result[name] = existing[name]
+            continue
+        same = folded.get(name.casefold(), [])
+        result[name] = existing[same[0]] if len(same) == 1 else None
+    return result
+
+
+def _write(
+    session: Session, contracts: list[dict[str, Any]], vendors: dict[str, int | None]
+) -> None:
+    new_names: dict[str, str] = {}
+    for name, vid in vendors.items():
+        if vid is None:
+            new_names.setdefault(name.casefold(), name)
+    if new_names:
+        session.execute(insert(Vendor), [{"name": n} for n in new_names.values()])
+        audit.record_bulk(session, "Vendor", list(new_names.values()))
+        created = dict(
+            session.execute(
+                select(Vendor.name, Vendor.id).where(Vendor.name.in_(list(new_names.values())))
+            ).all()
+        )
+        for name, vid in vendors.items():
+            if vid is None:
+                vendors[name] = created[new_names[name.casefold()]]
+    rows = []
+    for contract in contracts:
+        row = {k: v for k, v in contract.items() if k != "vendor"}
+        row["vendor_id"] = vendors[contract["vendor"]]
+        rows.append(row)
+    for start in range(0, len(rows), 5000):
+        chunk = rows[start : start + 5000]
+        session.execute(insert(Contract), chunk)
+        audit.record_bulk(session, "Contract", [(r["reference"], r["reference"]) for r in chunk])
+    session.flush()

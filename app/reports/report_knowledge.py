@@ -1,0 +1,182 @@
+"""The knowledge report (SPEC §3, §5): who understands which clause, as an Excel workbook.
+
+Sheets: Summary (key figures, clauses by status with a chart, the settings in force), Clauses
+(every in-scope clause with its status and current owners), Contracts and Vendors (coverage,
+truck factor and counts). Streamed in write-only mode: memory does not grow with the rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import IO, Any
+
+from openpyxl.chart import BarChart, Reference
+from sqlalchemy.orm import Session
+
+from app.core.progress import Progress, null_progress, step
+from app.reports.xlsx_safe import (
+    Column,
+    ReportSheet,
+    SummarySheet,
+    fit_widths,
+    show_axes,
+    write_only_workbook,
+)
+from app.services.knowledge import ClauseGap, Figures, GapsResult, gaps
+
+RED, ORANGE, AMBER, GREEN = "F8CBAD", "FCE4D6", "FFF2CC", "E2EFDA"
+STATUS_LABELS = (
+    ("orphaned", "Orphaned (nobody in-house understands it)"),
+    ("at_risk", "At risk (every owner leaves soon)"),
+    ("single", "Single owner"),
+    ("covered", "Covered (two or more owners)"),
+)
+CLAUSE_COLUMNS = (
+    Column("Contract"), Column("Vendor"), Column("Clause"), Column("Title"),
+    Column("Criticality", "int"), Column("Status"), Column("Reason"),
+    Column("Current owners"), Column("Owners", "int"),
+)
+FIGURE_COLUMNS = (
+    Column("Coverage", "percent"), Column("Truck factor", "int"), Column("Orphaned", "int"),
+    Column("At risk", "int"), Column("Single", "int"), Column("Covered", "int"),
+    Column("Clauses", "int"),
+)
+
+
+def _title(as_of: date) -> str:
+    return f"Knowledge of contract clauses as of {as_of.isoformat()}"
+
+
+def _clause_row(c: ClauseGap) -> tuple[Any, ...]:
+    return (c.contract, c.vendor, c.number, c.title, c.criticality, c.status, c.reason,
+            ", ".join(c.owners), len(c.owners))
+
+
+def _figure_values(f: Figures) -> tuple[Any, ...]:
+    return (f.coverage, f.truck_factor, f.orphaned, f.at_risk, f.single, f.covered, f.clauses)
+
+
+def write_knowledge_report(
+    session: Session, out: IO[bytes], as_of: date, progress: Progress = null_progress
+) -> None:
+    """Write the knowledge report for the as-of date to `out`."""
+    step(progress, 0, 1, "assessing knowledge")
+    result = gaps(session, as_of)
+    with write_only_workbook() as wb:
+        _summary(wb, result)
+        _clauses(wb, result, progress)
+        _contracts(wb, result)
+        _vendors(wb, result)
+        wb.save(out)
+
+
+def _summary(wb: Any, result: GapsResult) -> None:
+    s = result.settings
+    sheet = SummarySheet(
+        wb, _title(result.as_of),
+        f"In scope: the clauses of contracts not started, active or terminating on "
+        f"{result.as_of.isoformat()}. A current owner understands a clause at level "
+        f"{s.understanding_level} or more, is still employed and confirmed it within "
+        f"{s.stale_after_months} months.",
+        widths=(44, 14, 16),
+    )
+    sheet.blank()
+    sheet.heading("Key figures")
+    sheet.figure("Coverage (criticality-weighted)", result.coverage, "percent")
+    sheet.figure("Truck factor", result.truck_factor)
+    sheet.figure("Clauses in scope", result.figures.clauses)
+    sheet.figure("Contracts in scope", len(result.contracts))
+    sheet.figure("Contracts with orphaned clauses",
+                 sum(1 for c in result.contracts if c.figures.orphaned))
+    sheet.blank()
+    first = sheet.heading("Status", "Clauses") + 1
+    counts = {
+        "orphaned": result.figures.orphaned, "at_risk": result.figures.at_risk,
+        "single": result.figures.single, "covered": result.figures.covered,
+    }
+    for key, label in STATUS_LABELS:
+        last = sheet.values(((label, "text"), (counts[key], "int")))
+    sheet.blank()
+    sheet.heading("Settings in force", "Value")
+    sheet.figure("Understanding level (1-4)", s.understanding_level)
+    sheet.figure("Stale after (months)", s.stale_after_months)
+    sheet.figure("Leaving window (days)", s.leaving_window_days)
+    sheet.figure("Truck threshold", str(s.truck_threshold), "text")
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Clauses by knowledge status"
+    chart.y_axis.title = "Clauses"
+    chart.legend = None
+    chart.add_data(Reference(sheet.ws, min_col=2, min_row=first - 1, max_row=last),
+                   titles_from_data=True)
+    chart.set_categories(Reference(sheet.ws, min_col=1, min_row=first, max_row=last))
+    show_axes(chart)
+    chart.width, chart.height = 18, 8
+    sheet.ws.add_chart(chart, "E4")
+
+
+def _clauses(wb: Any, result: GapsResult, progress: Progress) -> None:
+    rows = result.clauses
+    sheet = ReportSheet(
+        wb, "Clauses", _title(result.as_of), CLAUSE_COLUMNS,
+        note="Orphaned clauses in red, at risk in orange, single-owner clauses in yellow.",
+        table="Clauses",
+        widths=fit_widths(CLAUSE_COLUMNS, (_clause_row(c) for c in rows[:2000])),
+        rows=len(rows),
+    )
+    total = len(rows)
+    append = sheet.append
+    for index, clause in enumerate(rows, start=1):
+        append(_clause_row(clause))
+        if index % 5000 == 0:
+            step(progress, index, total, "writing clauses")
+    step(progress, total, total, "writing clauses")
+    everything = f"A{sheet.first_row}:{sheet.letter('Owners')}{sheet.last_row}"
+    status = f"${sheet.letter('Status')}{sheet.first_row}"
+    sheet.highlight(everything, f'{status}="orphaned"', RED)
+    sheet.highlight(everything, f'{status}="at_risk"', ORANGE)
+    sheet.highlight(everything, f'{status}="single"', AMBER)
+    sheet.finish()
+
+
+def _figure_highlights(sheet: ReportSheet) -> None:
+    orphaned = sheet.column_range("Orphaned")
+    sheet.highlight(orphaned, f"{orphaned.split(':')[0]}>0", RED)
+    coverage = sheet.column_range("Coverage")
+    start = coverage.split(":")[0]
+    sheet.highlight(coverage, f"AND(ISNUMBER({start}),{start}<0.5)", RED)
+    truck = sheet.column_range("Truck factor")
+    start = truck.split(":")[0]
+    sheet.highlight(truck, f"AND(ISNUMBER({start}),{start}<=1)", AMBER)
+    single = sheet.column_range("Single")
+    sheet.highlight(single, f"{single.split(':')[0]}>0", AMBER)
+
+
+def _contracts(wb: Any, result: GapsResult) -> None:
+    columns = (Column("Reference"), Column("Vendor"), Column("Title"), *FIGURE_COLUMNS)
+    rows = [(c.reference, c.vendor, c.title, *_figure_values(c.figures)) for c in result.contracts]
+    sheet = ReportSheet(
+        wb, "Contracts", _title(result.as_of), columns,
+        note="Orphaned clauses and coverage below 50 % in red; truck factor 0 or 1 and "
+        "single-owner clauses in yellow.",
+        table="Contracts", widths=fit_widths(columns, rows), rows=len(rows),
+    )
+    for row in rows:
+        sheet.append(row)
+    _figure_highlights(sheet)
+    sheet.finish()
+
+
+def _vendors(wb: Any, result: GapsResult) -> None:
+    columns = (Column("Vendor"), Column("Contracts", "int"), *FIGURE_COLUMNS)
+    rows = [(v.vendor, v.contracts, *_figure_values(v.figures)) for v in result.vendors]
+    sheet = ReportSheet(
+        wb, "Vendors", _title(result.as_of), columns,
+        note="Figures over all in-scope clauses of each vendor's contracts.",
+        table="Vendors", widths=fit_widths(columns, rows), rows=len(rows),
+    )
+    for row in rows:
+        sheet.append(row)
+    _figure_highlights(sheet)
+    sheet.finish()

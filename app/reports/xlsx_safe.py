@@ -1,0 +1,617 @@
+"""Safe Excel cells (text never becomes a formula) and safe opening of workbooks we did not write.
+
+Writing: a text cell is always a string cell (`t="inlineStr"`) holding the text unchanged — no
+apostrophe or other prefix — so `=HYPERLINK(...)`, `+1`, `-2`, `@SUM` or `#N/A` stay literal text.
+Characters XML cannot carry (control characters, a carriage return, which XML parsers turn into a
+line feed) use the OOXML `_xHHHH_` escape that Excel decodes, and a literal `_xHHHH_` in the text
+is protected as `_x005F_xHHHH_`; `unescape_text` undoes both on import.
+
+Reading: before openpyxl sees a file, it must be a zip with the parts of a workbook, at most
+MAX_ENTRIES entries, at most MAX_UNCOMPRESSED bytes once unpacked, no entry compressed beyond
+MAX_RATIO (zip bombs), and no XML part with a document type declaration (entity bombs, external
+entities). openpyxl then parses with defusedxml (a second line of defence) in read-only mode.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import openpyxl
+from defusedxml import DefusedXmlException
+from openpyxl.cell.cell import ERROR_CODES, Cell, WriteOnlyCell
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from app.errors import ClausekeeperError
+
+MAX_ENTRIES = 10_000
+MAX_UNCOMPRESSED = 1024 * 1024 * 1024
+"""Unpacked size limit: the enterprise register (SPEC §7) unpacks to about 390 MB."""
+MAX_RATIO = 200
+"""Largest compression ratio accepted for an entry of more than RATIO_FLOOR bytes."""
+RATIO_FLOOR = 1024 * 1024
+MAX_CELL_TEXT = 32_767
+"""Excel's limit on the characters of one cell."""
+
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
+"""Text starting with one of these is what spreadsheet formula injection uses."""
+
+_ERROR_TEXTS = frozenset(ERROR_CODES)
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_PROLOG_CHUNK = 64 * 1024
+_PROLOG_LIMIT = 4 * 1024 * 1024
+"""An XML prolog longer than this is refused (no workbook part has more than a few bytes)."""
+
+
+class CellTextTooLong(ClausekeeperError):
+    """Text longer than an Excel cell can hold."""
+
+
+def _escape_match(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if len(found) == 1:
+        return f"_x{ord(found):04X}_"
+    return "_x005F_" + found[1:]  # the literal underscore, escaped
+
+
+def escape_text(value: str) -> str:
+    """Text as OOXML stores it: control characters and literal `_xHHHH_` escaped."""
+    if "_x" in value or _NEEDS_ESCAPE.search(value):
+        return _NEEDS_ESCAPE.sub(_escape_match, value)
+    return value
+
+
+def unescape_text(value: str) -> str:
+    """Decode OOXML `_xHHHH_` escapes (what Excel shows for the text of a cell)."""
+    if "_x" not in value:
+        return value
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+
+
+def forced_text_cell(ws: Any, value: str) -> Cell:
+    """A write-only cell that is a string cell whatever its text looks like."""
+    cell = WriteOnlyCell(ws)
+    cell._value = value
+    cell.data_type = "s"
+    return cell
+
+
+def safe_text(ws: Any, value: str, *, truncate: bool = True) -> str | Cell:
+    """A value to append for this text: the text itself, or a cell forced to be a string.
+
+    Text too long for a cell is cut with an ellipsis when `truncate`, else CellTextTooLong.
+    """
+    if (
+        value.isprintable()  # no control characters: nothing to escape (the common case)
+        and "_x" not in value
+        and value[:1] not in FORMULA_STARTS
+        and len(value) <= MAX_CELL_TEXT
+        and value not in _ERROR_TEXTS
+    ):
+        return value
+    value = escape_text(value)
+    if len(value) > MAX_CELL_TEXT:
+        if not truncate:
+            raise CellTextTooLong(
+                f"text of {len(value):,} characters is longer than an Excel cell holds "
+                f"({MAX_CELL_TEXT:,})"
+            )
+        value = value[: MAX_CELL_TEXT - 1] + "…"
+    if value[:1] in FORMULA_STARTS or value in _ERROR_TEXTS:
+        return forced_text_cell(ws, value)
+    return value
+
+
+def excel_number(value: Decimal) -> Decimal | str:
+    """A decimal as an Excel number when that keeps it exactly, else as its text.
+
+    openpyxl writes numbers with 16 significant digits and Excel keeps 15; a value that would
+    not come back the same (more digits, a huge exponent) is written as text, which import reads.
+    """
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a finite number")
+    back = Decimal(repr(float(format(float(value), ".16g"))))  # what a reader gets back
+    if back == value and len(back.normalize().as_tuple().digits) <= 15:
+        return value
+    return format(value, "f")
+
+
+def declare_dimension(ws: Any, columns: int, rows: int) -> None:
+    """State a write-only sheet's size (call before its first row).
+
+    openpyxl's write-only sheets have no `<dimension>`; a read-only reader (openpyxl's, ours on
+    import) then parses the whole sheet once more just to find its size.
+    """
+    ref = f"A1:{get_column_letter(max(columns, 1))}{max(rows, 1)}"
+    ws.calculate_dimension = lambda: ref
+
+
+@contextmanager
+def write_only_workbook() -> Iterator[Any]:
+    """A write-only workbook whose half-written sheets are discarded if the block fails."""
+    workbook = openpyxl.Workbook(write_only=True)
+    try:
+        yield workbook
+    except BaseException:
+        discard_workbook(workbook)
+        raise
+
+
+def discard_workbook(workbook: Any) -> None:
+    """Close the streams and remove the temporary files of an unsaved write-only workbook."""
+    for ws in getattr(workbook, "_sheets", ()):
+        rows = getattr(ws, "_rows", None)
+        writer = getattr(ws, "_writer", None)
+        try:
+            if rows is not None:
+                rows.close()
+            if writer is not None:
+                writer.close()
+                writer.cleanup()
+        except Exception:  # best effort: the file is being thrown away
+            pass
+
+
+# --- opening workbooks --------------------------------------------------------------------
+
+
+def _not_a_workbook(path: Path, why: str = "") -> ClausekeeperError:
+    suffix = f" ({why})" if why else ""
+    return ClausekeeperError(f"{path.name} is not an .xlsx workbook{suffix}")
+
+
+def check_xlsx_container(path: Path) -> None:
+    """Refuse anything that is not a plausible, bounded .xlsx zip (raises ClausekeeperError)."""
+    if not path.exists():
+        raise ClausekeeperError(f"{path}: no such file")
+    if not path.is_file():
+        raise ClausekeeperError(f"{path}: not a file")
+    try:
+        is_zip = zipfile.is_zipfile(path)
+    except OSError as exc:
+        raise ClausekeeperError(f"{path}: cannot read it ({exc.strerror})") from None
+    if not is_zip:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise _not_a_workbook(
+                path, "an old .xls or a password-protected file: save it as .xlsx"
+            )
+        raise _not_a_workbook(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise ClausekeeperError(
+                    f"{path.name} was not opened: it holds {len(infos):,} parts "
+                    f"(at most {MAX_ENTRIES:,} accepted)"
+                )
+            total = sum(info.file_size for info in infos)
+            if total > MAX_UNCOMPRESSED:
+                raise ClausekeeperError(
+                    f"{path.name} was not opened: it unpacks to {total / 2**20:,.0f} MB "
+                    f"(at most {MAX_UNCOMPRESSED // 2**20} MB accepted)"
+                )
+            for info in infos:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+                    raise ClausekeeperError(
+                        f"{path.name} was not opened: its part {info.filename} is compressed "
+                        f"{ratio:,.0f} to 1, like a zip bomb"
+                    )
+            names = {info.filename for info in infos}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise _not_a_workbook(path, "a zip file without a workbook inside")
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    _refuse_dtd(path, archive, info)
+    except zipfile.BadZipFile as exc:
+        raise _not_a_workbook(path, str(exc)) from None
+    except (OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise _not_a_workbook(path, str(exc)) from None
+
+
+def _refuse_dtd(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """A workbook's XML never has a DTD; one is how entity bombs and external entities work.
+
+    The prolog (declaration, comments, processing instructions) is read up to the root
+    element, however long it is padded, and refused if it declares a document type.
+    """
+    with archive.open(info) as fh:
+        if _prolog_declares_dtd(fh):
+            raise ClausekeeperError(
+                f"{path.name} was not opened: its part {info.filename} declares XML entities "
+                "(a document type declaration), which workbooks never need"
+            )
+
+
+def _prolog_declares_dtd(fh: Any) -> bool:
+    """True when the XML prolog declares a document type (or is too long to be honest)."""
+    head = fh.read(4)
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        encoding = "utf-16"
+    elif head[:1] == b"\x00":
+        encoding = "utf-16-be"
+    elif head[1:2] == b"\x00":
+        encoding = "utf-16-le"
+    else:
+        encoding = "utf-8"
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    buffer = decoder.decode(head)
+    consumed = len(head)
+
+    def more() -> bool:
+        nonlocal buffer, consumed
+        if consumed >= _PROLOG_LIMIT:
+            return False
+        chunk = fh.read(_PROLOG_CHUNK)
+        consumed += len(chunk)
+        buffer += decoder.decode(chunk, final=not chunk)
+        return bool(chunk)
+
+    blanks = "\ufeff \t\r\n"
+    while True:
+        buffer = buffer.lstrip(blanks)
+        while len(buffer) < 9 and more():
+            buffer = buffer.lstrip(blanks)
+        if buffer[:9].upper() == "<!DOCTYPE" or buffer[:8].upper() == "<!ENTITY":
+            return True
+        if buffer.startswith("<?"):
+            closing = "?>"
+        elif buffer.startswith("<!--"):
+            closing = "-->"
+        else:
+            return False  # the root element: no document type declaration came before it
+        end = buffer.find(closing, 2)
+        while end < 0:
+            if not more():
+                return consumed >= _PROLOG_LIMIT  # refuse megabytes of prolog; EOF is fine
+            end = buffer.find(closing, 2)
+        buffer = buffer[end + len(closing) :]
+
+
+@contextmanager
+def open_workbook(path: Path) -> Iterator[Any]:
+    """Open an .xlsx for reading (read-only, values only) after the checks above."""
+    path = Path(path)
+    check_xlsx_container(path)
+    if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        raise ClausekeeperError("defusedxml is not in use; refusing to parse workbooks")
+    with path.open("rb") as source:  # ours to close, also when openpyxl fails
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds on a damaged file
+            cause = exc.__cause__ or exc
+            raise _not_a_workbook(path, f"{type(cause).__name__}: {cause}") from None
+        try:
+            yield workbook
+        finally:
+            workbook.close()
+
+
+def sheet_rows(worksheet: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of a read-only sheet as value tuples, whatever its stated dimensions.
+
+    openpyxl warns about oddities of other writers; wrap the reading in
+    `warnings.catch_warnings()` where that matters.
+    """
+    reset = getattr(worksheet, "reset_dimensions", None)
+    if reset is not None:
+        reset()
+    try:
+        yield from worksheet.iter_rows(values_only=True)
+    except (DefusedXmlException, ParseError) as exc:  # a second line of defence
+        raise ClausekeeperError(
+            f"the sheet {worksheet.title} cannot be read: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+# --- report sheets ------------------------------------------------------------------------
+
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
+KINDS = ("text", "int", "date", "month", "money", "percent", "number", "bool")
+MONTH_FORMAT = "yyyy-mm"
+_CENT = Decimal("0.01")
+_TITLE_FONT = Font(bold=True, size=14)
+_HEADER_FONT = Font(bold=True)
+HEADER_ROW = 3
+"""Reports: row 1 the title with the as-of date, row 2 a note, row 3 the column names."""
+
+
+_FORMATS = {"date": DATE_FORMAT, "month": MONTH_FORMAT, "percent": PERCENT_FORMAT}
+
+
+def money_format(currency: str) -> str:
+    """An Excel number format showing the currency code, e.g. `#,##0.00 "EUR"`."""
+    code = "".join(ch for ch in currency if ch.isalnum())[:3] or "?"
+    return f'#,##0.00 "{code}"'
+
+
+@dataclass(frozen=True)
+class Column:
+    """A report column: its header, kind (see KINDS) and width in characters (None: fit)."""
+
+    header: str
+    kind: str = "text"
+    width: float | None = None
+
+
+def round_ratio(value: Fraction | float | None) -> float | None:
+    """A ratio rounded half-up to 4 places (as the JSON shows it), for a percent cell."""
+    if value is None:
+        return None
+    exact = Fraction(value)
+    scaled = (exact.numerator * 20000 + exact.denominator) // (2 * exact.denominator)
+    return scaled / 10000
+
+
+def fit_widths(
+    columns: Sequence[Column], rows: Iterable[Sequence[Any]], sample: int = 2000
+) -> list[float]:
+    """Column widths that fit the header and the first `sample` rows (8 to 60 characters)."""
+    widths = [float(len(c.header) + 2) for c in columns]
+    for count, row in enumerate(rows):
+        if count >= sample:
+            break
+        for index, value in enumerate(row[: len(columns)]):
+            kind = columns[index].kind
+            if value is None:
+                continue
+            if kind in ("date", "month"):
+                length = 10
+            elif kind == "money":
+                length = len(f"{value:,.2f}") + 4
+            elif kind == "percent":
+                length = 6
+            elif kind == "text":
+                length = max(len(line) for line in str(value).split("\n"))
+            else:
+                length = len(str(value))
+            widths[index] = max(widths[index], length + 2)
+    return [
+        c.width if c.width is not None else min(max(w, 8.0), 60.0)
+        for c, w in zip(columns, widths, strict=True)
+    ]
+
+
+class ReportSheet:
+    """A streamed report sheet: title row, column names frozen, typed cells, an Excel table.
+
+    Every text goes through `safe_text`; dates, money (with its currency in the number format),
+    percentages and integers get real formats. Conditional formats are added with `highlight`
+    once the rows are written (their range is known then).
+    """
+
+    def __init__(
+        self,
+        workbook: Any,
+        name: str,
+        title: str,
+        columns: Sequence[Column],
+        *,
+        note: str = "",
+        table: str | None = None,
+        widths: Sequence[float] | None = None,
+        rows: int | None = None,
+    ) -> None:
+        self.ws = workbook.create_sheet(name)
+        if rows is not None:
+            declare_dimension(self.ws, len(columns), HEADER_ROW + rows)
+        self.columns = list(columns)
+        self.table = table
+        self.rows = 0
+        ws = self.ws
+        ws.freeze_panes = f"A{HEADER_ROW + 1}"
+        for index, width in enumerate(widths or fit_widths(columns, ()), start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.append([title_cell(ws, title)])
+        ws.append([safe_text(ws, note)] if note else [])
+        header = []
+        for column in self.columns:
+            cell = forced_text_cell(ws, escape_text(column.header))
+            cell.font = _HEADER_FONT
+            header.append(cell)
+        ws.append(header)
+        self._templates: list[Cell | None] = []
+        for column in self.columns:
+            template: Cell | None = None
+            if column.kind in _FORMATS:
+                template = WriteOnlyCell(ws)
+                template.number_format = _FORMATS[column.kind]
+            self._templates.append(template)
+        self._money: dict[tuple[int, str], Cell] = {}
+        self._text_columns = [i for i, c in enumerate(self.columns) if c.kind == "text"]
+        self._converted = [
+            (i, self._converter(i, c.kind))
+            for i, c in enumerate(self.columns)
+            if c.kind not in ("text", "int", "bool")
+        ]
+
+    def _converter(self, index: int, kind: str) -> Callable[[Any, str], Any]:
+        template = self._templates[index]
+        if kind == "money":
+            return lambda v, c: self._money_cell(index, v, c)
+        if template is not None:
+            data_type = "n" if kind == "percent" else "d"
+            is_percent = kind == "percent"
+
+            def styled(value: Any, _c: str) -> Any:
+                if is_percent:
+                    value = round_ratio(value)
+                template._value = value
+                template.data_type = data_type
+                return template
+
+            return styled
+        if kind == "number":
+            return lambda v, _c: excel_number(v) if isinstance(v, Decimal) else v
+        return lambda v, _c: v
+
+    def _money_cell(self, index: int, value: Any, currency: str) -> Any:
+        amount = Decimal(value).quantize(_CENT, ROUND_HALF_UP)
+        number = excel_number(amount)
+        if isinstance(number, str):
+            return safe_text(self.ws, number)
+        template = self._money.get((index, currency))
+        if template is None:
+            template = self._money[(index, currency)] = WriteOnlyCell(self.ws)
+            template.number_format = money_format(currency)
+        template._value = number
+        template.data_type = "n"
+        return template
+
+    def append(self, values: Sequence[Any], currency: str = "EUR") -> None:
+        """One row; `currency` is the code shown with the row's money cells."""
+        row = list(values)
+        ws = self.ws
+        for i in self._text_columns:
+            value = row[i]
+            if value.__class__ is str:
+                row[i] = safe_text(ws, value)
+        for i, convert in self._converted:
+            value = row[i]
+            if value is not None:
+                row[i] = convert(value, currency)
+        ws.append(row)
+        self.rows += 1
+
+    @property
+    def first_row(self) -> int:
+        return HEADER_ROW + 1
+
+    @property
+    def last_row(self) -> int:
+        return HEADER_ROW + max(self.rows, 1)
+
+    def column_range(self, header: str) -> str:
+        """The data cells of a column, e.g. `F4:F120`."""
+        letter = self.letter(header)
+        return f"{letter}{self.first_row}:{letter}{self.last_row}"
+
+    def letter(self, header: str) -> str:
+        for index, column in enumerate(self.columns, start=1):
+            if column.header == header:
+                return str(get_column_letter(index))
+        raise KeyError(header)
+
+    def highlight(self, cells: str, formula: str, fill: str, font: str | None = None) -> None:
+        """Conditional formatting: color `cells` where the formula (for their first row) holds."""
+        self.ws.conditional_formatting.add(
+            cells,
+            FormulaRule(
+                formula=[formula],
+                fill=PatternFill(start_color=fill, end_color=fill, fill_type="solid"),
+                font=Font(color=font) if font else None,
+            ),
+        )
+
+    def finish(self) -> None:
+        """Add the Excel table (with its filter buttons) over the written rows."""
+        if self.table is None:
+            return
+        last_col = get_column_letter(len(self.columns))
+        table = Table(
+            displayName=self.table,
+            ref=f"A{HEADER_ROW}:{last_col}{self.last_row}",
+            tableStyleInfo=TableStyleInfo(name="TableStyleLight9", showRowStripes=True),
+        )
+        table._initialise_columns()
+        for column, spec in zip(table.tableColumns, self.columns, strict=True):
+            column.name = spec.header
+        with warnings.catch_warnings():  # openpyxl reminds write-only users to do just that
+            warnings.filterwarnings("ignore", "In write-only mode you must add table columns")
+            self.ws.add_table(table)
+
+
+def title_cell(ws: Any, text: str) -> Cell:
+    """A bold title cell (the text is a literal string)."""
+    cell = forced_text_cell(ws, escape_text(text))
+    cell.font = _TITLE_FONT
+    return cell
+
+
+def bold_cell(ws: Any, text: str) -> Cell:
+    cell = forced_text_cell(ws, escape_text(text))
+    cell.font = _HEADER_FONT
+    return cell
+
+
+class SummarySheet:
+    """A report's summary sheet: title, key figures and small tables for charts, streamed."""
+
+    def __init__(self, workbook: Any, title: str, note: str, widths: Sequence[float]) -> None:
+        self.ws = workbook.create_sheet("Summary")
+        for index, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        self.row = 0
+        self._append([title_cell(self.ws, title)])
+        self._append([safe_text(self.ws, note)] if note else [])
+        self._styles: dict[str, Cell] = {}
+
+    def _append(self, cells: list[Any]) -> int:
+        self.ws.append(cells)
+        self.row += 1
+        return self.row
+
+    def blank(self) -> None:
+        self._append([])
+
+    def heading(self, *texts: str) -> int:
+        return self._append([bold_cell(self.ws, t) for t in texts])
+
+    def cell(self, value: Any, kind: str = "text", currency: str = "EUR") -> Any:
+        """A cell of a summary row (fresh objects: a row may hold several of a kind)."""
+        if value is None:
+            return None
+        if kind == "text":
+            return safe_text(self.ws, str(value))
+        cell = WriteOnlyCell(self.ws)
+        if kind == "percent":
+            cell.value = round_ratio(value)
+            cell.number_format = PERCENT_FORMAT
+        elif kind == "money":
+            number = excel_number(Decimal(value).quantize(_CENT, ROUND_HALF_UP))
+            if isinstance(number, str):
+                return safe_text(self.ws, number)
+            cell.value = number
+            cell.number_format = money_format(currency)
+        elif kind == "date":
+            cell.value = value
+            cell.number_format = DATE_FORMAT
+        elif kind == "month":
+            cell.value = value
+            cell.number_format = MONTH_FORMAT
+        else:
+            cell.value = value
+        return cell
+
+    def figure(self, label: str, value: Any, kind: str = "int", currency: str = "EUR") -> int:
+        """A labelled key figure on its own row; returns the row number."""
+        return self._append([safe_text(self.ws, label), self.cell(value, kind, currency)])
+
+    def values(self, values: Sequence[tuple[Any, str]], currency: str = "EUR") -> int:
+        """A row of (value, kind) cells; returns the row number."""
+        return self._append([self.cell(v, k, currency) for v, k in values])
+
+
+def show_axes(chart: Any) -> None:
+    """Make both axes visible (openpyxl 3.1 leaves `delete` unset, and Excel then hides them)."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False

@@ -1,0 +1,78 @@
+"""The knowledge report on the hand-built portfolio, as of 2025-06-15 (SPEC §3).
+
+Worked out by hand (settings: level 2, stale after 18 months as stored, window 90 days):
+- In scope: C-2021-014 (active), C-2019-100 (active), C-2020-007 (terminating); C-2022-003
+  expired. Only C-2021-014 has clauses: 7.2 (criticality 5), 7.10 (4), a (3).
+- 7.2: Ann level 3 verified 2024-01-10, + 18 months = 2025-07-10 >= D: current; Bob's link
+  (2022-01-10 + 18 months = 2023-07-10) is stale. One current owner: single.
+- 7.10: Cyd level 4, 2025-02-01: single. a: no link at all: orphaned, never_owned.
+- Coverage (5 + 4) / (5 + 4 + 3) = 9/12 = 75 %. Truck factor: orphaned weight 3 <= 0.5 x 12;
+  removing Ann (owner of weight 5, more than Cyd's 4) orphans 7.2: 8 > 6, stop: 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+from sqlalchemy.orm import Session
+
+from app.reports.export import export_report
+from tests.reports.conftest import AS_OF, needs_soffice
+
+
+def _report(session: Session, tmp_path: Path) -> Path:
+    return export_report(session, "knowledge", tmp_path / "knowledge.xlsx", AS_OF)
+
+
+def test_clauses_with_status_and_owners(portfolio: Session, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(_report(portfolio, tmp_path))
+    assert wb.sheetnames == ["Summary", "Clauses", "Contracts", "Vendors"]
+    rows = [[c.value for c in r] for r in wb["Clauses"].iter_rows(min_row=4)]
+    assert rows == [
+        ["C-2021-014", "Acme Outsourcing", "7.2", "Service levels", 5, "single", None,
+         "Ann Archer", 1],
+        ["C-2021-014", "Acme Outsourcing", "7.10", "Credits", 4, "single", None, "Cyd Clark", 1],
+        ["C-2021-014", "Acme Outsourcing", "a", "Annex A", 3, "orphaned", "never_owned", None, 0],
+    ]
+
+
+def test_contracts_and_vendors_figures(portfolio: Session, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(_report(portfolio, tmp_path))
+    contracts = {r[0].value: [c.value for c in r[3:]] for r in wb["Contracts"].iter_rows(min_row=4)}
+    # coverage, truck factor, orphaned, at risk, single, covered, clauses
+    assert contracts["C-2021-014"] == [0.75, 1, 1, 0, 2, 0, 3]
+    assert contracts["C-2019-100"] == [None, None, 0, 0, 0, 0, 0]  # no clauses: undefined
+    assert wb["Contracts"]["D6"].number_format == "0.0%"  # C-2021-014, the third row
+    vendors = {r[0].value: [c.value for c in r[1:]] for r in wb["Vendors"].iter_rows(min_row=4)}
+    assert vendors["Acme Outsourcing"] == [2, 0.75, 1, 1, 0, 2, 0, 3]
+    assert vendors["Globex"] == [1, None, None, 0, 0, 0, 0, 0]
+
+
+def test_summary_key_figures(portfolio: Session, tmp_path: Path) -> None:
+    ws = openpyxl.load_workbook(_report(portfolio, tmp_path))["Summary"]
+    assert ws["A1"].value == "Knowledge of contract clauses as of 2025-06-15"
+    figures = {r[0].value: r[1].value for r in ws.iter_rows(min_row=5, max_row=9)}
+    assert figures == {
+        "Coverage (criticality-weighted)": 0.75,
+        "Truck factor": 1,
+        "Clauses in scope": 3,
+        "Contracts in scope": 3,
+        "Contracts with orphaned clauses": 1,
+    }
+    statuses = [r[1].value for r in ws.iter_rows(min_row=12, max_row=15)]
+    assert statuses == [1, 0, 2, 0]  # orphaned, at risk, single, covered
+    settings = {r[0].value: r[1].value for r in ws.iter_rows(min_row=18, max_row=21)}
+    assert settings["Stale after (months)"] == 18
+
+
+@needs_soffice
+def test_libreoffice_reads_the_knowledge_report(
+    portfolio: Session, tmp_path: Path, to_csv: Callable[[Path], dict[str, list[list[str]]]]
+) -> None:
+    sheets = to_csv(_report(portfolio, tmp_path))
+    assert sheets["Summary"][4] == ["Coverage (criticality-weighted)", "75.0%"]
+    assert sheets["Clauses"][5][:7] == ["C-2021-014", "Acme Outsourcing", "a", "Annex A", "3",
+                                       "orphaned", "never_owned"]
+    assert sheets["Contracts"][5][3:5] == ["75.0%", "1"]
