@@ -191,6 +191,9 @@ class _Builder:
             }
             self.people.append(row)
             self._add("Person", row, email)
+        # A few people always leave within the leaving window: their clauses are at risk.
+        for row in rng.sample(self.people, max(3, len(self.people) // 15)):
+            row["leaves_on"] = self.as_of + timedelta(days=rng.randint(10, 80))
         self.active_ids = [
             p["id"] for p in self.people if p["leaves_on"] is None or p["leaves_on"] >= self.as_of
         ]
