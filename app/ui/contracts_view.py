@@ -102,9 +102,10 @@ class ContractsView(QWidget):
             cm.STATUS: 85,
             cm.DEADLINE: 165,
         }
+        widths[cm.TITLE] = 240  # readable; the table scrolls sideways rather than squeeze it
         for column, width in widths.items():
             header.resizeSection(column, width)
-        header.setSectionResizeMode(cm.TITLE, QHeaderView.ResizeMode.Stretch)  # takes the rest
+        header.setStretchLastSection(True)
         self.table.setSortingEnabled(True)
         header.setSortIndicator(cm.REFERENCE, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)

@@ -312,8 +312,9 @@ class RenewalsView(QWidget):
         header = self.table.horizontalHeader()
         header.setResizeContentsPrecision(RESIZE_SAMPLE)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
+        # Readable titles; the table scrolls sideways rather than squeeze them to "…".
+        header.resizeSection(TITLE, 240)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         hidden = settings_store.hidden_columns("renewals", [HEADERS[c] for c in HIDDEN_COLUMNS])
