@@ -51,15 +51,14 @@ from app.ui.renewals_model import (
     REFERENCE,
     TITLE,
     VENDOR,
-    RenewalRow,
     RenewalsModel,
     RenewalsProxy,
     format_money,
-    row_from,
 )
 
 if TYPE_CHECKING:
     from app.services.knowledge import GapsResult
+    from app.services.renewals import RenewalRow
     from app.services.sla import SlaReport
 
 STATUS_ORDER = ("active", "not_started", "terminating", "terminated", "expired")
@@ -192,8 +191,7 @@ def collect_figures(session: Session, as_of: date) -> DashboardFigures:
     knowledge = knowledge_figures(gaps(session, as_of))
     figures.knowledge = knowledge
     # the knowledge status is known already: escalation needs no second computation
-    rows = [row_from(item) for item in
-            renewals(session, as_of, critical_orphans=set(knowledge.critical_contracts))]
+    rows = renewals(session, as_of, critical_orphans=set(knowledge.critical_contracts))
     soon = [row for row in rows if row.days_left is not None and 0 <= row.days_left <= 90]
     figures.needs_review = sum(1 for row in rows if row.needs_review)
     figures.within_30 = sum(1 for row in soon if row.days_left is not None and row.days_left <= 30)

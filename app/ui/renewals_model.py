@@ -6,10 +6,9 @@ that sorts on them with empty values last and filters "within N days" like `rene
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -22,6 +21,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.ui import icons
+
+if TYPE_CHECKING:  # the shell imports this before the database code is loaded
+    from app.services.renewals import RenewalRow
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # a Python value to sort on (None sorts last)
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the RenewalRow itself
@@ -75,101 +77,28 @@ MISSED_TEXT = QColor("#9b1c1c")
 DARK_TEXT = QColor("#1f1f1f")
 
 
-@dataclass(frozen=True)
-class RenewalRow:
-    """One line of the renewals list, with typed values (SPEC §6 `renewals` keys)."""
-
-    reference: str
-    vendor: str
-    title: str
-    renewal: str
-    status: str
-    needs_review: bool
-    term_number: int | None
-    term_start: date | None
-    term_end: date | None
-    cancel_by: date | None
-    deadline_kind: str | None
-    days_left: int | None
-    missed_notice: bool
-    ends_on: date | None
-    earliest_end: date | None
-    annual_value: Decimal | None
-    currency: str
-    escalated: bool
-
-    @property
-    def deadline(self) -> date | None:
-        """cancel_by, or ends_on when there is none (what the list is sorted by)."""
-        return self.cancel_by if self.cancel_by is not None else self.ends_on
-
-    @property
-    def can_give_notice(self) -> bool:
-        """Notice can be given while the contract runs and no notice counts yet."""
-        return self.status in ("active", "not_started") and not self.needs_review
-
-    @property
-    def can_exercise_option(self) -> bool:
-        """An option can be exercised while one remains and its exercise-by date has not passed."""
-        return self.renewal == "option" and self.deadline_kind == "exercise_by"
-
-    def urgency(self) -> str | None:
-        """"red" (0..30 days left), "amber" (31..90), or None."""
-        if self.days_left is None or self.days_left < 0:
-            return None
-        if self.days_left <= RED_DAYS:
-            return "red"
-        if self.days_left <= AMBER_DAYS:
-            return "amber"
+def urgency(row: RenewalRow) -> str | None:
+    """"red" (0..30 days left), "amber" (31..90), or None."""
+    if row.days_left is None or row.days_left < 0:
         return None
+    if row.days_left <= RED_DAYS:
+        return "red"
+    if row.days_left <= AMBER_DAYS:
+        return "amber"
+    return None
 
 
-def _get(item: Any, name: str) -> Any:
-    if isinstance(item, dict):
-        return item.get(name)
-    return getattr(item, name, None)
+def can_give_notice(row: RenewalRow) -> bool:
+    """Whether to offer "Give notice": the contract runs and no notice counts yet.
+
+    The store action decides (app.core.terms.check_give_notice); this only greys the button.
+    """
+    return row.status in ("active", "not_started") and not row.needs_review
 
 
-def _day(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None or value == "" else int(value)
-
-
-def _money(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def row_from(item: Any) -> RenewalRow:
-    """A RenewalRow from a service row: an object with the SPEC's attribute names, or its JSON."""
-    return RenewalRow(
-        reference=str(_get(item, "reference")),
-        vendor=str(_get(item, "vendor") or ""),
-        title=str(_get(item, "title") or ""),
-        renewal=str(_get(item, "renewal") or ""),
-        status=str(_get(item, "status") or ""),
-        needs_review=bool(_get(item, "needs_review")),
-        term_number=_int(_get(item, "term_number")),
-        term_start=_day(_get(item, "term_start")),
-        term_end=_day(_get(item, "term_end")),
-        cancel_by=_day(_get(item, "cancel_by")),
-        deadline_kind=_get(item, "deadline_kind"),
-        days_left=_int(_get(item, "days_left")),
-        missed_notice=bool(_get(item, "missed_notice")),
-        ends_on=_day(_get(item, "ends_on")),
-        earliest_end=_day(_get(item, "earliest_end")),
-        annual_value=_money(_get(item, "annual_value")),
-        currency=str(_get(item, "currency") or "EUR"),
-        escalated=bool(_get(item, "escalated")),
-    )
+def can_exercise_option(row: RenewalRow) -> bool:
+    """Whether to offer "Exercise option": an option remains and its exercise-by date is ahead."""
+    return row.renewal == "option" and row.deadline_kind == "exercise_by"
 
 
 def format_money(value: Decimal | None, currency: str) -> str:
@@ -330,16 +259,16 @@ class RenewalsModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.BackgroundRole:
-            urgency = row.urgency()
-            if urgency == "red":
+            level = urgency(row)
+            if level == "red":
                 return QBrush(RED)
-            if urgency == "amber":
+            if level == "amber":
                 return QBrush(AMBER)
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if row.missed_notice and column in (DEADLINE, DAYS_LEFT, FLAGS):
                 return QBrush(MISSED_TEXT)
-            if row.urgency() is not None:
+            if urgency(row) is not None:
                 return QBrush(DARK_TEXT)
             return None
         if role == Qt.ItemDataRole.FontRole:

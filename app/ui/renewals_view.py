@@ -43,15 +43,17 @@ from app.ui.renewals_model import (
     TERM_END,
     TITLE,
     VENDOR,
-    RenewalRow,
     RenewalsModel,
     RenewalsProxy,
-    row_from,
+    can_exercise_option,
+    can_give_notice,
+    urgency,
 )
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from app.services.renewals import RenewalRow
     from app.ui.context import AppContext
 
 # entities whose change can move a renewal row (escalation depends on knowledge, §2/§3)
@@ -71,7 +73,7 @@ def load_renewals(session: Session, as_of: date) -> list[RenewalRow]:
     """The renewals list on `as_of` (runs on a worker)."""
     from app.services.renewals import renewals
 
-    return [row_from(item) for item in renewals(session, as_of)]
+    return renewals(session, as_of)
 
 
 # --- undoable contract actions -------------------------------------------------------------------
@@ -402,8 +404,8 @@ class RenewalsView(QWidget):
 
     def _update_summary(self, as_of: date) -> None:
         rows = self.proxy.accepted_rows()
-        red = sum(1 for row in rows if row.urgency() == "red")
-        amber = sum(1 for row in rows if row.urgency() == "amber")
+        red = sum(1 for row in rows if urgency(row) == "red")
+        amber = sum(1 for row in rows if urgency(row) == "amber")
         escalated = sum(1 for row in rows if row.escalated)
         missed = sum(1 for row in rows if row.missed_notice)
         review = sum(1 for row in rows if row.needs_review)
@@ -473,7 +475,7 @@ class RenewalsView(QWidget):
         if not rows:
             return None
         row = rows[0].data(ROW_ROLE)
-        return row if isinstance(row, RenewalRow) else None
+        return row  # type: ignore[no-any-return]  # ROW_ROLE holds a RenewalRow or None
 
     def select(self, reference: str) -> bool:
         source = self.model.find(reference)
@@ -492,12 +494,12 @@ class RenewalsView(QWidget):
 
     def _update_actions(self, *_args: Any) -> None:
         row = self.selected_row()
-        self.notice_button.setEnabled(row is not None and row.can_give_notice)
-        self.option_button.setEnabled(row is not None and row.can_exercise_option)
+        self.notice_button.setEnabled(row is not None and can_give_notice(row))
+        self.option_button.setEnabled(row is not None and can_exercise_option(row))
 
     def _activated(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)
-        if isinstance(row, RenewalRow):
+        if row is not None:
             self.contract_activated.emit(row.reference)
 
     # actions ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from app.services.renewals import RenewalRow
 from app.store.models import Contract
 from app.ui import renewals_view as rv
 from app.ui import workers
@@ -33,7 +34,6 @@ from app.ui.renewals_model import (
     REFERENCE,
     SORT_ROLE,
     VALUE,
-    RenewalRow,
     RenewalsModel,
     RenewalsProxy,
 )
@@ -109,8 +109,12 @@ def test_within_filter_keeps_deadlines_in_the_window(view: rv.RenewalsView) -> N
 
 def test_sorting_by_days_left_descending_keeps_empty_values_last() -> None:
     def row(reference: str, days: int | None) -> RenewalRow:
-        return RenewalRow(reference, "V", "T", "auto", "active", False, 0, None, None, None,
-                          None, days, False, None, None, None, "EUR", False)
+        return RenewalRow(
+            contract_id=1, reference=reference, vendor="V", title="T", renewal="auto",
+            status="active", needs_review=False, term_number=0, term_start=None, term_end=None,
+            cancel_by=None, deadline_kind=None, days_left=days, missed_notice=False,
+            ends_on=None, earliest_end=None, annual_value=None, currency="EUR", escalated=False,
+        )
 
     model = RenewalsModel()
     model.set_rows([row("A", 5), row("B", None), row("C", 40)])
