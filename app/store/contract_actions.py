@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.core.terms import ContractTerms, check_exercise_option, check_give_notice
 from app.errors import NotFoundError, ValidationError
-from app.store.models import Contract, parse_reminder_days
+from app.store.models import Contract
+from app.store.terms_queries import terms_from_values
 
 
 def _contract(session: Session, reference: str) -> Contract:
@@ -23,18 +24,7 @@ def _contract(session: Session, reference: str) -> Contract:
 
 
 def _terms(contract: Contract) -> ContractTerms:
-    return ContractTerms(
-        start_date=contract.start_date,
-        initial_term_months=contract.initial_term_months,
-        renewal=contract.renewal,
-        renewal_term_months=contract.renewal_term_months,
-        max_renewals=contract.max_renewals,
-        options_exercised=contract.options_exercised or 0,
-        notice_value=contract.notice_value or 0,
-        notice_unit=contract.notice_unit or "months",
-        terminated_on=contract.terminated_on,
-        reminder_days=parse_reminder_days(contract.reminder_days),
-    )
+    return terms_from_values(contract)
 
 
 def _named(reference: str, error: ValidationError) -> ValidationError:

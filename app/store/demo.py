@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.core.progress import Progress, null_progress, step
-from app.core.terms import ContractTerms, evaluate
+from app.core.terms import evaluate
 from app.errors import ClausekeeperError
 from app.store import audit
 from app.store import demo_data as data
@@ -32,6 +32,7 @@ from app.store.models import (
     Sla,
     Vendor,
 )
+from app.store.terms_queries import terms_from_values
 
 
 @dataclass(frozen=True)
@@ -453,18 +454,7 @@ def _notice(value: int, unit: str) -> relativedelta:
 
 
 def _ends_on(contract: dict[str, Any], as_of: date) -> date | None:
-    terms = ContractTerms(
-        start_date=contract["start_date"],
-        initial_term_months=contract["initial_term_months"],
-        renewal=contract["renewal"],
-        renewal_term_months=contract["renewal_term_months"],
-        max_renewals=contract["max_renewals"],
-        options_exercised=contract["options_exercised"],
-        notice_value=contract["notice_value"],
-        notice_unit=contract["notice_unit"],
-        terminated_on=contract["terminated_on"],
-    )
-    return evaluate(terms, as_of).ends_on
+    return evaluate(terms_from_values(contract), as_of).ends_on
 
 
 def _periods_since(start: date, last: date, step_months: int) -> int:

@@ -43,8 +43,8 @@ from app.store.models import (
     Person,
     Sla,
     Vendor,
-    parse_reminder_days,
 )
+from app.store.terms_queries import terms_from_values
 
 Parser = Callable[[object], Any]
 _T = TypeVar("_T")
@@ -260,18 +260,7 @@ def terms_of(typed: Mapping[str, Any]) -> ContractTerms | None:
         return None
     if typed["renewal"] is None:
         return None
-    return ContractTerms(
-        start_date=typed["start_date"],
-        initial_term_months=typed["initial_term_months"],
-        renewal=typed["renewal"],
-        renewal_term_months=typed["renewal_term_months"],
-        max_renewals=typed["max_renewals"],
-        options_exercised=typed["options_exercised"],
-        notice_value=typed["notice_value"],
-        notice_unit=typed["notice_unit"],
-        terminated_on=typed["terminated_on"],
-        reminder_days=parse_reminder_days(typed["reminder_days"]),
-    )
+    return terms_from_values(dict(typed))
 
 
 # --- lookups -------------------------------------------------------------------------------

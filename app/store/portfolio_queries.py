@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Float, Integer, Select, and_, cast, column, false, func, or_, select, true
@@ -35,8 +34,8 @@ from app.store.models import (
     Person,
     Sla,
     Vendor,
-    parse_reminder_days,
 )
+from app.store.terms_queries import TERM_COLUMNS, terms_from_row
 
 _Q = TypeVar("_Q", bound=Select[*tuple[Any, ...]])
 
@@ -96,45 +95,14 @@ class StatusSets:
         return sum(len(ids) for ids in self.ids.values())
 
 
-_TERM_COLUMNS = (
-    Contract.start_date,
-    Contract.initial_term_months,
-    Contract.renewal,
-    Contract.renewal_term_months,
-    Contract.max_renewals,
-    Contract.options_exercised,
-    Contract.notice_value,
-    Contract.notice_unit,
-    Contract.terminated_on,
-    Contract.reminder_days,
-)
-
-
 def _terms(row: Sequence[Any]) -> ContractTerms:
-    return ContractTerms(
-        start_date=row[0],
-        initial_term_months=row[1],
-        renewal=row[2],
-        renewal_term_months=row[3],
-        max_renewals=row[4],
-        options_exercised=row[5],
-        notice_value=row[6],
-        notice_unit=row[7],
-        terminated_on=row[8],
-        reminder_days=_reminders(row[9]),
-    )
-
-
-@lru_cache(maxsize=256)
-def _reminders(text: str | None) -> tuple[int, ...]:
-    """parse_reminder_days, remembered: a portfolio uses a handful of reminder lists."""
-    return parse_reminder_days(text)
+    return terms_from_row(row)
 
 
 def status_sets(session: Session, as_of: date) -> StatusSets:
     """Evaluate every contract on `as_of` and group the ids by status."""
     groups: dict[str, set[int]] = {status: set() for status in STATUSES}
-    rows = session.execute(select(Contract.id, *_TERM_COLUMNS))
+    rows = session.execute(select(Contract.id, *TERM_COLUMNS))
     for row in rows:
         groups[evaluate(_terms(row[1:]), as_of).status].add(row[0])
     return StatusSets(as_of, {status: frozenset(ids) for status, ids in groups.items()})
@@ -251,7 +219,7 @@ def fetch_contracts(
                 Contract.category,
                 Contract.annual_value,
                 Contract.currency,
-                *_TERM_COLUMNS,
+                *TERM_COLUMNS,
             ),
             flt,
             sets,

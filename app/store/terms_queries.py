@@ -1,15 +1,62 @@
-"""Loading contract terms for the renewals engine: one Core select, no ORM objects."""
+"""Contract terms from the store: the one place stored columns become ContractTerms."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.terms import ContractTerms
 from app.store.models import Contract, Vendor, parse_reminder_days
+
+# The columns ContractTerms is made of, in the order terms_from_row expects them.
+TERM_COLUMNS = (
+    Contract.start_date,
+    Contract.initial_term_months,
+    Contract.renewal,
+    Contract.renewal_term_months,
+    Contract.max_renewals,
+    Contract.options_exercised,
+    Contract.notice_value,
+    Contract.notice_unit,
+    Contract.terminated_on,
+    Contract.reminder_days,
+)
+TERM_FIELDS = tuple(column.key for column in TERM_COLUMNS)
+
+
+@lru_cache(maxsize=256)
+def _reminders(text: str | None) -> tuple[int, ...]:
+    return parse_reminder_days(text)  # most contracts share a few lists
+
+
+def terms_from_row(row: Sequence[Any]) -> ContractTerms:
+    """ContractTerms from stored values in TERM_COLUMNS order (a query row or a list)."""
+    start, initial, renewal, renewal_term, max_renewals, exercised, notice, unit, given, days = row
+    return ContractTerms(
+        start_date=start,
+        initial_term_months=initial,
+        renewal=renewal,
+        renewal_term_months=renewal_term,
+        max_renewals=max_renewals,
+        options_exercised=exercised or 0,
+        notice_value=notice or 0,
+        notice_unit=unit or "months",
+        terminated_on=given,
+        reminder_days=_reminders(days),
+    )
+
+
+def terms_from_values(values: Any) -> ContractTerms:
+    """ContractTerms of a contract object or a mapping with the stored field names."""
+    if isinstance(values, dict):
+        return terms_from_row([values[name] for name in TERM_FIELDS])
+    return terms_from_row([getattr(values, name) for name in TERM_FIELDS])
 
 
 @dataclass(frozen=True)
@@ -29,65 +76,15 @@ def load_terms(session: Session, references: list[str] | None = None) -> list[Co
     """Every contract (or those named by `references`) with its terms, ordered by reference."""
     c = Contract
     query = (
-        select(
-            c.id,
-            c.reference,
-            c.title,
-            Vendor.name,
-            c.annual_value,
-            c.currency,
-            c.start_date,
-            c.initial_term_months,
-            c.renewal,
-            c.renewal_term_months,
-            c.max_renewals,
-            c.options_exercised,
-            c.notice_value,
-            c.notice_unit,
-            c.terminated_on,
-            c.reminder_days,
-        )
+        select(c.id, c.reference, c.title, Vendor.name, c.annual_value, c.currency, *TERM_COLUMNS)
         .join(Vendor, Vendor.id == c.vendor_id)
         .order_by(c.reference)
     )
     if references is not None:
         query = query.where(c.reference.in_(references))
-    rows: list[ContractRow] = []
-    reminder_lists: dict[str, tuple[int, ...]] = {}  # most contracts share a few lists
-    for (
-        id_,
-        reference,
-        title,
-        vendor,
-        annual_value,
-        currency,
-        start_date,
-        initial,
-        renewal,
-        renewal_term,
-        max_renewals,
-        exercised,
-        notice_value,
-        notice_unit,
-        terminated_on,
-        reminder_days,
-    ) in session.execute(query):
-        reminders = reminder_lists.get(reminder_days)
-        if reminders is None:
-            reminders = reminder_lists[reminder_days] = parse_reminder_days(reminder_days)
-        terms = ContractTerms(
-            start_date=start_date,
-            initial_term_months=initial,
-            renewal=renewal,
-            renewal_term_months=renewal_term,
-            max_renewals=max_renewals,
-            options_exercised=exercised or 0,
-            notice_value=notice_value or 0,
-            notice_unit=notice_unit or "months",
-            terminated_on=terminated_on,
-            reminder_days=reminders,
+    return [
+        ContractRow(
+            row[0], row[1], row[2], row[3], row[4], row[5] or "EUR", terms_from_row(row[6:])
         )
-        rows.append(
-            ContractRow(id_, reference, title, vendor, annual_value, currency or "EUR", terms)
-        )
-    return rows
+        for row in session.execute(query)
+    ]
