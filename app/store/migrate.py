@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import DatabaseError
+from app.paths import shipped_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -25,10 +25,7 @@ SCHEMA_HEAD = "0002"
 
 def migrations_dir() -> Path:
     """The Alembic scripts: `db/` in a checkout, `app/migrations` in an installed wheel."""
-    spec = importlib.util.find_spec("app.migrations")
-    if spec is not None and spec.submodule_search_locations:
-        return Path(next(iter(spec.submodule_search_locations)))
-    return Path(__file__).resolve().parents[2] / "db"
+    return shipped_dir("app.migrations", "db")
 
 
 def alembic_config() -> Config:

@@ -1,14 +1,15 @@
-"""Icons: the application's own (app/resources) and Qt's standard ones, cached."""
+"""Icons: the application's own (resources/) and Qt's standard ones, cached."""
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+from app.paths import shipped_dir
+
+RESOURCES = shipped_dir("app.resources", "resources")
 
 
 @cache

@@ -17,4 +17,13 @@ def test_every_package_under_app_is_listed() -> None:
     }
     assert found <= listed, f"add to pyproject.toml packages: {sorted(found - listed)}"
     assert config["package-dir"]["app.migrations"] == "db"
+    assert config["package-dir"]["app.resources"] == "resources"
     assert (ROOT / "db" / "env.py").exists()
+
+
+def test_shipped_folders_are_found_in_a_checkout() -> None:
+    from app.store.migrate import migrations_dir
+    from app.ui.icons import RESOURCES
+
+    assert (migrations_dir() / "env.py").exists()
+    assert (RESOURCES / "clausekeeper.svg").exists()
