@@ -101,7 +101,7 @@ def _summary(wb: Any, result: GapsResult) -> None:
     sheet.figure("Understanding level (1-4)", s.understanding_level)
     sheet.figure("Stale after (months)", s.stale_after_months)
     sheet.figure("Leaving window (days)", s.leaving_window_days)
-    sheet.figure("Truck threshold", str(s.truck_threshold), "text")
+    sheet.figure("Truck threshold", s.truck_threshold, "number")
 
     chart = BarChart()
     chart.type = "bar"
@@ -113,7 +113,7 @@ def _summary(wb: Any, result: GapsResult) -> None:
     chart.set_categories(Reference(sheet.ws, min_col=1, min_row=first, max_row=last))
     show_axes(chart)
     chart.width, chart.height = 18, 8
-    sheet.ws.add_chart(chart, "E4")
+    sheet.add_chart(chart, "E4")
 
 
 def _clauses(wb: Any, result: GapsResult, progress: Progress) -> None:

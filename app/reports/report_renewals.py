@@ -27,15 +27,31 @@ from app.reports.xlsx_safe import (
 from app.services.renewals import RenewalRow, renewals
 
 RED, AMBER, BLUE = "F8CBAD", "FFF2CC", "DDEBF7"
-DEADLINE_KINDS = (("cancel_by", "Cancel by"), ("exercise_by", "Exercise option by"),
-                  ("end", "Contract ends"))
+DEADLINE_KINDS = (
+    ("cancel_by", "Cancel by"),
+    ("exercise_by", "Exercise option by"),
+    ("end", "Contract ends"),
+)
 COLUMNS = (
-    Column("Reference"), Column("Vendor"), Column("Title"), Column("Renewal"),
-    Column("Status"), Column("Deadline kind"), Column("Deadline", "date"),
-    Column("Days left", "int"), Column("Cancel by", "date"), Column("Ends on", "date"),
-    Column("Earliest end", "date"), Column("Term", "int"), Column("Term start", "date"),
-    Column("Term end", "date"), Column("Missed notice", "bool"), Column("Escalated", "bool"),
-    Column("Needs review", "bool"), Column("Annual value", "money"), Column("Currency"),
+    Column("Reference"),
+    Column("Vendor"),
+    Column("Title"),
+    Column("Renewal"),
+    Column("Status"),
+    Column("Deadline kind"),
+    Column("Deadline", "date"),
+    Column("Days left", "int"),
+    Column("Cancel by", "date"),
+    Column("Ends on", "date"),
+    Column("Earliest end", "date"),
+    Column("Term", "int"),
+    Column("Term start", "date"),
+    Column("Term end", "date"),
+    Column("Missed notice", "bool"),
+    Column("Escalated", "bool"),
+    Column("Needs review", "bool"),
+    Column("Annual value", "money"),
+    Column("Currency"),
 )
 
 
@@ -45,10 +61,31 @@ def _title(as_of: date) -> str:
 
 def _row(r: RenewalRow) -> tuple[Any, ...]:
     return (
-        r.reference, r.vendor, r.title, r.renewal, r.status, r.deadline_kind, r.deadline,
-        r.days_left, r.cancel_by, r.ends_on, r.earliest_end, r.term_number, r.term_start,
-        r.term_end, r.missed_notice, r.escalated, r.needs_review, r.annual_value, r.currency,
+        r.reference,
+        r.vendor,
+        r.title,
+        r.renewal,
+        r.status,
+        r.deadline_kind,
+        r.deadline,
+        r.days_left,
+        r.cancel_by,
+        r.ends_on,
+        r.earliest_end,
+        r.term_number,
+        r.term_start,
+        r.term_end,
+        _yes(r.missed_notice),
+        _yes(r.escalated),
+        _yes(r.needs_review),
+        r.annual_value,
+        r.currency,
     )
+
+
+def _yes(flag: bool) -> str:
+    """Flags read as words ("yes", or an empty cell) rather than TRUE/FALSE."""
+    return "yes" if flag else ""
 
 
 def months_ahead(rows: list[RenewalRow], as_of: date, months: int = 12) -> list[dict[str, int]]:
@@ -79,7 +116,8 @@ def write_renewals_report(
 
 def _summary(wb: Any, rows: list[RenewalRow], as_of: date) -> None:
     sheet = SummarySheet(
-        wb, _title(as_of),
+        wb,
+        _title(as_of),
         "Contracts not started, active or terminating. The deadline is the cancel-by date "
         "(tacit renewal), the exercise-by date (option), or the last day in force.",
         widths=(42, 16, 16, 16, 12),
@@ -91,10 +129,13 @@ def _summary(wb: Any, rows: list[RenewalRow], as_of: date) -> None:
     sheet.figure("Contracts listed", len(rows))
     sheet.figure("Deadlines within 30 days", sum(1 for _, days in left if days <= 30))
     sheet.figure("Deadlines within 90 days", len(soon))
-    sheet.figure("Notice missed (renewal locked in or option lapsed)",
-                 sum(1 for r in rows if r.missed_notice))
-    sheet.figure("Escalated (deadline near, critical clause orphaned)",
-                 sum(1 for r in rows if r.escalated))
+    sheet.figure(
+        "Notice missed (renewal locked in or option lapsed)",
+        sum(1 for r in rows if r.missed_notice),
+    )
+    sheet.figure(
+        "Escalated (deadline near, critical clause orphaned)", sum(1 for r in rows if r.escalated)
+    )
     sheet.figure("Needs review (initial term unknown)", sum(1 for r in rows if r.needs_review))
     sheet.blank()
     sheet.heading("Annual value with a deadline within 90 days", "Annual value", "Contracts")
@@ -115,8 +156,11 @@ def _summary(wb: Any, rows: list[RenewalRow], as_of: date) -> None:
     for offset, counts in enumerate(per_month):
         month = add_months(as_of.replace(day=1), offset)
         last = sheet.values(
-            ((month, "month"), *((counts[k], "int") for k, _ in DEADLINE_KINDS),
-             (sum(counts.values()), "int"))
+            (
+                (month, "month"),
+                *((counts[k], "int") for k, _ in DEADLINE_KINDS),
+                (sum(counts.values()), "int"),
+            )
         )
 
     chart = BarChart()
@@ -126,8 +170,9 @@ def _summary(wb: Any, rows: list[RenewalRow], as_of: date) -> None:
     chart.title = "Deadlines per month, next 12 months"
     chart.y_axis.title = "Contracts"
     chart.add_data(
-        Reference(sheet.ws, min_col=2, max_col=1 + len(DEADLINE_KINDS), min_row=header,
-                  max_row=last),
+        Reference(
+            sheet.ws, min_col=2, max_col=1 + len(DEADLINE_KINDS), min_row=header, max_row=last
+        ),
         titles_from_data=True,
     )
     chart.set_categories(Reference(sheet.ws, min_col=1, min_row=header + 1, max_row=last))
@@ -139,10 +184,15 @@ def _summary(wb: Any, rows: list[RenewalRow], as_of: date) -> None:
 def _renewals(wb: Any, rows: list[RenewalRow], as_of: date, progress: Progress) -> None:
     data = [_row(r) for r in rows]
     sheet = ReportSheet(
-        wb, "Renewals", _title(as_of), COLUMNS,
+        wb,
+        "Renewals",
+        _title(as_of),
+        COLUMNS,
         note="Deadline within 30 days in red, within 90 days in yellow; missed notice and "
         "escalation in red; needs review in blue.",
-        table="Renewals", widths=fit_widths(COLUMNS, data), rows=len(data),
+        table="Renewals",
+        widths=fit_widths(COLUMNS, data),
+        rows=len(data),
     )
     for index, (row, r) in enumerate(zip(data, rows, strict=True), start=1):
         sheet.append(row, currency=r.currency)
@@ -155,7 +205,7 @@ def _renewals(wb: Any, rows: list[RenewalRow], as_of: date, progress: Progress) 
     sheet.highlight(everything, f"AND(ISNUMBER({days}),{days}>30,{days}<=90)", AMBER)
     for flag in ("Missed notice", "Escalated"):
         cells = sheet.column_range(flag)
-        sheet.highlight(cells, f"{cells.split(':')[0]}=TRUE", RED, font="9C0006")
+        sheet.highlight(cells, f'{cells.split(":")[0]}="yes"', RED, font="9C0006")
     cells = sheet.column_range("Needs review")
-    sheet.highlight(cells, f"{cells.split(':')[0]}=TRUE", BLUE)
+    sheet.highlight(cells, f'{cells.split(":")[0]}="yes"', BLUE)
     sheet.finish()

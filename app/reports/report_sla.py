@@ -152,7 +152,7 @@ def _summary(
     chart.set_categories(Reference(sheet.ws, min_col=1, min_row=header + 1, max_row=last))
     show_axes(chart)
     chart.width, chart.height = 20, 9
-    sheet.ws.add_chart(chart, "G4")
+    sheet.add_chart(chart, "G4")
 
 
 def _compliance(wb: Any, report: SlaReport, info: _ContractInfo) -> None:

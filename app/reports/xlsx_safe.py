@@ -32,7 +32,8 @@ from defusedxml import DefusedXmlException
 from openpyxl.cell.cell import ERROR_CODES, Cell, WriteOnlyCell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from app.errors import ClausekeeperError
@@ -337,6 +338,52 @@ HEADER_ROW = 3
 
 _FORMATS = {"date": DATE_FORMAT, "month": MONTH_FORMAT, "percent": PERCENT_FORMAT}
 
+PORTRAIT_WIDTH = 100.0
+"""Column widths (in characters) that a portrait page holds at full size; wider sheets print
+landscape. Either way a sheet is scaled to one page wide."""
+CHART_CHARACTERS_PER_CM = 5.4
+"""About how many characters of column width one centimetre of a chart covers."""
+DEFAULT_COLUMN_WIDTH = 8.43
+"""The width (in characters) of a column whose width is not set."""
+PAPER_SIZE = 9
+"""A4 (OOXML paper size 9). A sheet with page setup but no paper size prints on Letter."""
+_MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6, "header": 0.25,
+            "footer": 0.3}
+"""Page margins in inches (openpyxl's defaults are 0.75 to 1 inch)."""
+
+
+def footer_text(text: str) -> str:
+    """Text for a header or footer section: `&` starts a code there, so a literal one is `&&`."""
+    return text.replace("&", "&&")
+
+
+def print_setup(
+    ws: Any, footer: str, *, width: float, title_rows: str | None = None, pages_tall: int = 0
+) -> None:
+    """Print the sheet one page wide (and `pages_tall` pages tall; 0: as many as it takes).
+
+    On A4, landscape when `width` (the columns' and charts' width in characters) is more than a
+    portrait page holds; `title_rows` (e.g. `3:3`) repeat on every page; the footer shows
+    `footer` (the title with the as-of date), the page number and the sheet name. Call it before
+    the first row of a write-only sheet: `fitToPage` sits in the sheet properties, which are
+    written with the first row.
+    """
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    setup = ws.page_setup
+    setup.paperSize = PAPER_SIZE
+    setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    setup.fitToWidth = 1
+    setup.fitToHeight = pages_tall
+    ws.page_margins = PageMargins(**_MARGINS)
+    if title_rows is not None:
+        ws.print_title_rows = title_rows
+    sections = ws.oddFooter
+    sections.left.text = footer_text(footer)
+    sections.center.text = "Page &P of &N"
+    sections.right.text = "&A"  # the sheet's name
+    for section in (sections.left, sections.center, sections.right):
+        section.size = 8
+
 
 def money_format(currency: str) -> str:
     """An Excel number format showing the currency code, e.g. `#,##0.00 "EUR"`."""
@@ -419,8 +466,10 @@ class ReportSheet:
         self.rows = 0
         ws = self.ws
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
-        for index, width in enumerate(widths or fit_widths(columns, ()), start=1):
+        widths = list(widths or fit_widths(columns, ()))
+        for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
+        print_setup(ws, title, width=sum(widths), title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
         ws.append([title_cell(ws, title)])
         ws.append([safe_text(ws, note)] if note else [])
         header = []
@@ -554,12 +603,18 @@ def bold_cell(ws: Any, text: str) -> Cell:
 
 
 class SummarySheet:
-    """A report's summary sheet: title, key figures and small tables for charts, streamed."""
+    """A report's summary sheet: title, key figures and small tables for charts, streamed.
+
+    It prints on one page, landscape when its columns and chart (`add_chart`) are wide.
+    """
 
     def __init__(self, workbook: Any, title: str, note: str, widths: Sequence[float]) -> None:
         self.ws = workbook.create_sheet("Summary")
+        self._widths = list(widths)
+        self._title = title
         for index, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = width
+        print_setup(self.ws, title, width=sum(widths), pages_tall=1)
         self.row = 0
         self._append([title_cell(self.ws, title)])
         self._append([safe_text(self.ws, note)] if note else [])
@@ -598,6 +653,11 @@ class SummarySheet:
         elif kind == "month":
             cell.value = value
             cell.number_format = MONTH_FORMAT
+        elif kind == "number" and isinstance(value, Decimal):
+            number = excel_number(value)
+            if isinstance(number, str):
+                return safe_text(self.ws, number)
+            cell.value = number
         else:
             cell.value = value
         return cell
@@ -609,6 +669,17 @@ class SummarySheet:
     def values(self, values: Sequence[tuple[Any, str]], currency: str = "EUR") -> int:
         """A row of (value, kind) cells; returns the row number."""
         return self._append([self.cell(v, k, currency) for v, k in values])
+
+    def add_chart(self, chart: Any, anchor: str) -> None:
+        """Place a chart (its top left corner at `anchor`) and print the sheet wide enough."""
+        self.ws.add_chart(chart, anchor)
+        first = column_index_from_string(anchor.rstrip("0123456789"))
+        before = sum(
+            self._widths[i] if i < len(self._widths) else DEFAULT_COLUMN_WIDTH
+            for i in range(first - 1)
+        )
+        width = before + chart.width * CHART_CHARACTERS_PER_CM
+        print_setup(self.ws, self._title, width=max(width, sum(self._widths)), pages_tall=1)
 
 
 def show_axes(chart: Any) -> None:

@@ -86,7 +86,7 @@ def test_conditional_formats_name_the_right_columns(reports: dict[str, Path]) ->
     # Days left is column H: red within 30 days, yellow within 90
     assert rules["A4:S6"] == [
         "AND(ISNUMBER($H4),$H4>=0,$H4<=30)", "AND(ISNUMBER($H4),$H4>30,$H4<=90)"]
-    assert rules["O4:O6"] == ["O4=TRUE"]  # missed notice
+    assert rules["O4:O6"] == ['O4="yes"']  # missed notice
     ws = openpyxl.load_workbook(reports["knowledge"])["Clauses"]
     formulas = [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules]
     assert formulas == ['$F4="orphaned"', '$F4="at_risk"', '$F4="single"']

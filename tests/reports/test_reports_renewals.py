@@ -46,7 +46,9 @@ def test_renewals_sheet_rows_and_formats(portfolio: Session, tmp_path: Path) -> 
     assert (desk["Cancel by"], desk["Days left"], desk["Term"]) == (datetime(2025, 9, 30), 107, 2)
     assert desk["Annual value"] == 120000.5
     legacy = dict(zip([c.header for c in COLUMNS], rows[2], strict=True))
-    assert legacy["Needs review"] is True and legacy["Deadline"] is None
+    # Flags read as words: "yes", or an empty cell.
+    assert legacy["Needs review"] == "yes" and legacy["Deadline"] is None
+    assert desk["Needs review"] is None and desk["Missed notice"] is None
     # real formats: dates, money with its currency code
     assert ws["G4"].number_format == "yyyy-mm-dd" and ws["G4"].is_date
     value_cell = ws.cell(row=5, column=[c.header for c in COLUMNS].index("Annual value") + 1)
