@@ -11,7 +11,6 @@ the computation.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -176,7 +175,9 @@ def status_rows(
         pid for pid in active if (day := people[pid].leaves_on) is not None and day <= window_end
     )
     wanted = clause_ids if isinstance(clause_ids, set | frozenset) else set(clause_ids)
-    owners: defaultdict[int, list[int]] = defaultdict(list)
+    # a clause's current owners: one person id, or a list from the second on (most have one)
+    owners: dict[int, int | list[int]] = {}
+    owners_of = owners.get
     qualified: set[int] = set()  # clauses with a link of level >= understanding_level
     stale: set[int] = set()  # clauses with such a link of an active person, not fresh
     for person_id, clause_id, fresh in qualified_links:
@@ -184,16 +185,23 @@ def status_rows(
             qualified.add(clause_id)
             if person_id in active:
                 if fresh:
-                    owners[clause_id].append(person_id)
+                    found = owners_of(clause_id)
+                    if found is None:
+                        owners[clause_id] = person_id
+                    elif isinstance(found, int):
+                        owners[clause_id] = [found, person_id]
+                    else:
+                        found.append(person_id)
                 else:
                     stale.add(clause_id)
 
     never_owned: StatusRow = (ORPHANED, NEVER_OWNED, ())
     owners_left: StatusRow = (ORPHANED, OWNERS_LEFT, ())
     gone_stale: StatusRow = (ORPHANED, STALE, ())
+    sole: dict[int, StatusRow] = {}  # the row of the clauses with this one owner (immutable)
     result: dict[int, StatusRow] = {}
     for clause_id in wanted:
-        found = owners.get(clause_id)
+        found = owners_of(clause_id)
         if found is None:
             if clause_id not in qualified:
                 result[clause_id] = never_owned
@@ -201,9 +209,11 @@ def status_rows(
                 result[clause_id] = gone_stale
             else:
                 result[clause_id] = owners_left
-        elif len(found) == 1:
-            only = found[0]
-            result[clause_id] = (AT_RISK if only in leaving_soon else SINGLE, None, (only,))
+        elif isinstance(found, int):
+            row = sole.get(found)
+            if row is None:
+                row = sole[found] = (AT_RISK if found in leaving_soon else SINGLE, None, (found,))
+            result[clause_id] = row
         else:
             found.sort()
             at_risk = found[0] in leaving_soon and all(pid in leaving_soon for pid in found)
@@ -270,26 +280,46 @@ def truck_factor_of(
     removes the last of its owners in that order.
     """
     owned: list[OwnedWeight] = []
-    weight_of: defaultdict[int, int] = defaultdict(int)
     total = orphaned = count = 0
     for owners, weight in clauses:
         count += 1
         total += weight
         if owners:
             owned.append((owners, weight))
-            for pid in owners:
-                weight_of[pid] += weight
         else:
             orphaned += weight
     if count == 0:
         return None
+    if order is None:
+        num, den = _threshold(settings.truck_threshold)
+        if orphaned * den > num * total:
+            return 0  # as truck_factor_tallied would, without needing the owners' names
+        owners_seen = dict.fromkeys(pid for owners, _ in owned for pid in owners)
+        order = tie_order(people[pid] for pid in owners_seen)
+    return truck_factor_tallied(owned, total, orphaned, settings, order)
+
+
+def truck_factor_tallied(
+    owned: Collection[OwnedWeight],
+    total: int,
+    orphaned: int,
+    settings: Settings,
+    order: Mapping[int, int],
+) -> int:
+    """truck_factor_of a non-empty set of clauses already tallied, for callers with their own pass.
+
+    owned are the clauses with current owners as (owners, criticality), or (owners, Σ
+    criticality) with each owners tuple once; total is the set's Σ criticality and orphaned
+    that of its clauses without owners; order is tie_order of (at least) the owners.
+    """
     num, den = _threshold(settings.truck_threshold)
     limit = num * total
     if orphaned * den > limit:
         return 0
-
-    if order is None:
-        order = tie_order(people[pid] for pid in weight_of)
+    weight_of: dict[int, int] = {}
+    for owners, weight in owned:
+        for pid in owners:
+            weight_of[pid] = weight_of.get(pid, 0) + weight
     ranked = sorted([(-weight, order[pid], pid) for pid, weight in weight_of.items()])
     rank = {entry[2]: index for index, entry in enumerate(ranked)}
     orphaned_at = [0] * len(rank)  # weight orphaned by removing the person of that rank

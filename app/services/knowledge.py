@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from itertools import chain, groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
@@ -26,6 +28,7 @@ from app.core.knowledge import (
     status_rows,
     tie_order,
     truck_factor_of,
+    truck_factor_tallied,
 )
 from app.core.natural import natural_key
 from app.core.settings import Settings
@@ -145,8 +148,9 @@ def _assess(session: Session, as_of: date, contract_ref: str | None) -> _Assessm
     settings = load_settings(session)
     if contract_ref is None:
         contracts = scoped_contracts(session, as_of)
-        clause_rows = load_clauses(session)
-        links = load_links(session, settings, as_of)
+        scope = [c.id for c in contracts]  # two thirds of the contracts: load only their rows
+        clause_rows = load_clauses(session, scope)
+        links = load_links(session, settings, as_of, scope)
     else:
         found = contract_by_reference(session, contract_ref)
         if found is None:
@@ -156,18 +160,124 @@ def _assess(session: Session, as_of: date, contract_ref: str | None) -> _Assessm
         links = load_links(session, settings, as_of, [found.id])
     people = load_people(session)
     contracts.sort(key=lambda c: c.reference)
-    grouped: dict[int, list[ClauseRow]] = {c.id: [] for c in contracts}
-    wanted: set[int] = set()
-    for row in clause_rows:
-        members = grouped.get(row[1])
-        if members is not None:
-            members.append(row)
-            wanted.add(row[0])
-    for members in grouped.values():
-        members.sort(key=lambda row: natural_key(row[2]))
+    grouped = _in_report_order(contracts, clause_rows)
+    wanted = set(map(itemgetter(0), chain.from_iterable(grouped.values())))
     statuses = status_rows(wanted, links, people, settings, as_of)
     order = tie_order(people.values())
     return _Assessment(as_of, settings, people, contracts, grouped, statuses, order)
+
+
+def _in_report_order(
+    contracts: list[ContractRow], rows: list[ClauseRow]
+) -> dict[int, list[ClauseRow]]:
+    """The clauses of the contracts, by contract id, each list in natural clause order.
+
+    Only a few dozen distinct clause numbers: each gets its rank in natural order once, and the
+    lists sort on those int ranks.
+    """
+    grouped: dict[int, list[ClauseRow]] = {c.id: [] for c in contracts}
+    members_of = grouped.get
+    for contract_id, run in groupby(rows, itemgetter(1)):  # the database returns them in runs
+        members = members_of(contract_id)
+        if members is not None:
+            members.extend(run)
+    numbers = sorted(set(map(itemgetter(2), rows)), key=natural_key)
+    rank = {number: index for index, number in enumerate(numbers)}.__getitem__
+    for members in grouped.values():
+        members.sort(key=lambda row: rank(row[2]))
+    return grouped
+
+
+class _Tally(NamedTuple):
+    """Clause counts by status, Σ criticality (owned and all), truck factor of a set of clauses."""
+
+    orphaned: int
+    at_risk: int
+    single: int
+    covered: int
+    owned_weight: int
+    total_weight: int
+    truck_factor: int | None
+
+    def figures(self) -> Figures:
+        total = self.total_weight
+        cover = Fraction(self.owned_weight, total) if total else None
+        return Figures(
+            cover, self.truck_factor, self.orphaned, self.at_risk, self.single, self.covered
+        )
+
+    def coverage_json(self) -> float | None:
+        """ratio_json of the coverage, straight from the integer weights."""
+        total = self.total_weight
+        if not total:
+            return None
+        return (self.owned_weight * 20000 + total) // (2 * total) / 10000
+
+
+_NOTHING = _Tally(0, 0, 0, 0, 0, 0, None)  # no clauses: coverage and truck factor are null
+
+
+def _tally(
+    counts: dict[str, int], weight_by: dict[tuple[int, ...], int], assessment: _Assessment
+) -> _Tally:
+    """The tally of one set of clauses from its counts by status and Σ criticality by owners.
+
+    Takes the orphaned clauses' entry (no owners) out of weight_by.
+    """
+    if not weight_by:
+        return _NOTHING
+    total = sum(weight_by.values())
+    orphaned_weight = weight_by.pop((), 0)
+    truck = truck_factor_tallied(
+        weight_by.items(), total, orphaned_weight, assessment.settings, assessment.order
+    )
+    return _Tally(
+        counts[ORPHANED],
+        counts[AT_RISK],
+        counts[SINGLE],
+        counts[COVERED],
+        total - orphaned_weight,
+        total,
+        truck,
+    )
+
+
+def _whole(tallies: list[_Tally], owned: list[OwnedWeight], assessment: _Assessment) -> _Tally:
+    """The tally of the union of the sets of clauses, given theirs and their owned weights."""
+    if not tallies:
+        return _NOTHING
+    columns = list(zip(*tallies, strict=True))
+    orphaned, at_risk, single, covered, owned_weight, total = (sum(c) for c in columns[:6])
+    if not total:
+        return _NOTHING
+    truck = truck_factor_tallied(
+        owned, total, total - owned_weight, assessment.settings, assessment.order
+    )
+    return _Tally(orphaned, at_risk, single, covered, owned_weight, total, truck)
+
+
+def _tallies(assessment: _Assessment) -> tuple[list[_Tally], _Tally]:
+    """The tally of every reported contract (in report order), and of all their clauses.
+
+    One pass over the clauses counts the statuses and sums the criticality by owners tuple
+    (a contract has a few owners, shared by many clauses): coverage and truck factor (SPEC §3)
+    need no more, per contract and, joining those sums, for the whole.
+    """
+    statuses = assessment.statuses
+    grouped = assessment.clauses
+    tallies: list[_Tally] = []
+    every_owned: list[OwnedWeight] = []
+    for contract in assessment.contracts:
+        counts = {ORPHANED: 0, AT_RISK: 0, SINGLE: 0, COVERED: 0}
+        weight_by: dict[tuple[int, ...], int] = {}  # Σ criticality by current owners
+        weight_of = weight_by.get
+        for row in grouped[contract.id]:
+            status, _, owners = statuses[row[0]]
+            counts[status] += 1
+            weight_by[owners] = weight_of(owners, 0) + row[4]
+        tallies.append(_tally(counts, weight_by, assessment))
+        every_owned.extend(weight_by.items())
+    return tallies, _whole(tallies, every_owned, assessment)
 
 
 def _figures(
@@ -189,18 +299,12 @@ def _figures(
 
 def _contract_figures(assessment: _Assessment) -> tuple[list[ContractGaps], Figures]:
     """Figures of every reported contract, and of all their clauses together."""
-    statuses = assessment.statuses
-    everything: list[OwnedWeight] = []
-    per_contract: list[ContractGaps] = []
-    for contract in assessment.contracts:
-        members = assessment.clauses[contract.id]
-        weighted = [(statuses[row[0]][2], row[4]) for row in members]
-        everything.extend(weighted)
-        figures = _figures((row[0] for row in members), assessment, weighted)
-        per_contract.append(
-            ContractGaps(contract.id, contract.reference, contract.title, contract.vendor, figures)
-        )
-    return per_contract, _figures(statuses, assessment, everything)
+    tallies, everything = _tallies(assessment)
+    per_contract = [
+        ContractGaps(c.id, c.reference, c.title, c.vendor, tally.figures())
+        for c, tally in zip(assessment.contracts, tallies, strict=True)
+    ]
+    return per_contract, everything.figures()
 
 
 def _vendor_figures(assessment: _Assessment) -> list[VendorGaps]:
@@ -291,15 +395,30 @@ def gaps_json(session: Session, as_of: date, contract_ref: str | None = None) ->
 
 def _gaps_json(session: Session, as_of: date, contract_ref: str | None) -> dict[str, Any]:
     assessment = _assess(session, as_of, contract_ref)
-    contracts, figures = _contract_figures(assessment)
     names = {pid: person.name for pid, person in assessment.people.items()}
     statuses = assessment.statuses
+    grouped = assessment.clauses
     clauses: list[dict[str, Any]] = []
+    append = clauses.append
+    tallies: list[_Tally] = []
+    every_owned: list[OwnedWeight] = []
     for contract in assessment.contracts:
         reference = contract.reference
-        for clause_id, _, number, title, criticality in assessment.clauses[contract.id]:
+        counts = {ORPHANED: 0, AT_RISK: 0, SINGLE: 0, COVERED: 0}  # as in _tallies
+        weight_by: dict[tuple[int, ...], int] = {}
+        weight_of = weight_by.get
+        for clause_id, _, number, title, criticality in grouped[contract.id]:
             status, reason, owners = statuses[clause_id]
-            clauses.append(
+            counts[status] += 1
+            weight_by[owners] = weight_of(owners, 0) + criticality
+            if len(owners) == 1:  # _names, inline: it runs for every clause
+                owner_names = [names[owners[0]]]
+            elif len(owners) == 2:
+                first, second = names[owners[0]], names[owners[1]]
+                owner_names = [first, second] if first <= second else [second, first]
+            else:
+                owner_names = sorted([names[pid] for pid in owners])
+            append(
                 {
                     "contract": reference,
                     "number": number,
@@ -307,25 +426,28 @@ def _gaps_json(session: Session, as_of: date, contract_ref: str | None) -> dict[
                     "criticality": criticality,
                     "status": status,
                     "reason": reason,
-                    "owners": list(_names(owners, names)),
+                    "owners": owner_names,
                 }
             )
+        tallies.append(_tally(counts, weight_by, assessment))
+        every_owned.extend(weight_by.items())
+    everything = _whole(tallies, every_owned, assessment)
     return {
         "as_of": as_of.isoformat(),
-        "coverage": ratio_json(figures.coverage),
-        "truck_factor": figures.truck_factor,
+        "coverage": everything.coverage_json(),
+        "truck_factor": everything.truck_factor,
         "contracts": [
             {
                 "reference": c.reference,
                 "vendor": c.vendor,
-                "coverage": ratio_json(c.figures.coverage),
-                "truck_factor": c.figures.truck_factor,
-                "orphaned": c.figures.orphaned,
-                "at_risk": c.figures.at_risk,
-                "single": c.figures.single,
-                "covered": c.figures.covered,
+                "coverage": tally.coverage_json(),
+                "truck_factor": tally.truck_factor,
+                "orphaned": tally.orphaned,
+                "at_risk": tally.at_risk,
+                "single": tally.single,
+                "covered": tally.covered,
             }
-            for c in contracts
+            for c, tally in zip(assessment.contracts, tallies, strict=True)
         ],
         "clauses": clauses,
     }
