@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -73,17 +72,14 @@ class ClauseDialog(FormDialog):
         summary.setTabChangesFocus(True)
         summary.setFixedHeight(90)
         form.add(fields, "summary", "Summary", summary)
-        caption = QLabel(f"Contract {self.reference}", self)
-        caption.setStyleSheet("color: #555;")
-        layout.addWidget(caption)
-        layout.addLayout(fields)
-        layout.addWidget(form.form_error)
-        layout.addWidget(self.buttons)
-        form.set_values(values)
-        if clause_id is not None:
-            form.touch_all()
-        self.resize(480, self.sizeHint().height())
-        self.revalidate()
+        self.finish_layout(
+            layout,
+            fields,
+            values,
+            existing=clause_id is not None,
+            width=480,
+            caption=f"Contract {self.reference}",
+        )
 
     def problems(self) -> dict[str, str]:
         parsed = actions.parse_clause(self.form.values())

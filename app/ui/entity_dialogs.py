@@ -42,15 +42,11 @@ class VendorDialog(FormDialog):
         form.add(fields, "contact_name", "Contact", QLineEdit(self))
         form.add(fields, "contact_email", "Contact e-mail", QLineEdit(self))
         form.add(fields, "notes", "Notes", _notes(self))
-        layout.addLayout(fields)
-        layout.addWidget(form.form_error)
-        layout.addWidget(self.buttons)
+        values = None
         if vendor_id is not None:
             with ctx.session() as session:
-                form.set_values(actions.vendor_values(session, vendor_id))
-            form.touch_all()
-        self.resize(460, self.sizeHint().height())
-        self.revalidate()
+                values = actions.vendor_values(session, vendor_id)
+        self.finish_layout(layout, fields, values, existing=vendor_id is not None, width=460)
 
     def problems(self) -> dict[str, str]:
         parsed = actions.parse_vendor(self.form.values())
@@ -103,15 +99,11 @@ class PersonDialog(FormDialog):
             "The last working day; empty while the person stays",
         )
         form.add(fields, "notes", "Notes", _notes(self))
-        layout.addLayout(fields)
-        layout.addWidget(form.form_error)
-        layout.addWidget(self.buttons)
+        values = None
         if person_id is not None:
             with ctx.session() as session:
-                form.set_values(actions.person_values(session, person_id))
-            form.touch_all()
-        self.resize(460, self.sizeHint().height())
-        self.revalidate()
+                values = actions.person_values(session, person_id)
+        self.finish_layout(layout, fields, values, existing=person_id is not None, width=460)
 
     def problems(self) -> dict[str, str]:
         parsed = actions.parse_person(self.form.values())

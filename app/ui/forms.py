@@ -349,6 +349,34 @@ class FormDialog(QDialog):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.accept)
         self._valid = False
 
+    def finish_layout(
+        self,
+        layout: QVBoxLayout,
+        fields: QFormLayout,
+        values: Mapping[str, str] | None,
+        *,
+        existing: bool,
+        width: int,
+        caption: str | None = None,
+    ) -> None:
+        """Lay out the caption, fields, form-wide error and buttons; fill in and validate.
+
+        An existing record's fields are all marked touched, so its problems show at once.
+        """
+        if caption:
+            label = QLabel(caption, self)
+            label.setStyleSheet("color: #555;")
+            layout.addWidget(label)
+        layout.addLayout(fields)
+        layout.addWidget(self.form.form_error)
+        layout.addWidget(self.buttons)
+        if values:
+            self.form.set_values(values)
+        if existing:
+            self.form.touch_all()
+        self.resize(width, self.sizeHint().height())
+        self.revalidate()
+
     @property
     def ok_button(self) -> QAbstractButton:
         button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from app.store import portfolio_actions as actions
 from app.store.models import DIRECTIONS, PERIODS
@@ -61,17 +61,14 @@ class SlaDialog(FormDialog):
             QLineEdit(self),
             "Percent of the period's fee credited for a breached period",
         )
-        caption = QLabel(f"Contract {self.reference}", self)
-        caption.setStyleSheet("color: #555;")
-        layout.addWidget(caption)
-        layout.addLayout(fields)
-        layout.addWidget(form.form_error)
-        layout.addWidget(self.buttons)
-        form.set_values(values)
-        if sla_id is not None:
-            form.touch_all()
-        self.resize(480, self.sizeHint().height())
-        self.revalidate()
+        self.finish_layout(
+            layout,
+            fields,
+            values,
+            existing=sla_id is not None,
+            width=480,
+            caption=f"Contract {self.reference}",
+        )
 
     def problems(self) -> dict[str, str]:
         parsed = actions.parse_sla(self.form.values())
