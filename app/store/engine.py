@@ -52,6 +52,8 @@ def resolve_url(target: str | None) -> URL:
                 f"--db: {url.get_backend_name()!r} databases are not supported "
                 "(use a SQLite file or a postgresql:// URL)"
             )
+        if url.drivername == "postgresql":  # the driver we ship (psycopg 3), whatever the default
+            url = url.set(drivername="postgresql+psycopg")
         return url
     return sqlite_url(Path(raw))
 
