@@ -38,6 +38,7 @@ class PeopleView(RecordListView):
 
     entities = ("*", "Person", "Knowledge", "Contract")
     noun = "person"
+    plural = "people"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         columns = [
@@ -54,7 +55,7 @@ class PeopleView(RecordListView):
         self.setObjectName("peopleView")
         self.filter_edit.setPlaceholderText("Filter people  (Ctrl+F)")
         header = self.table.horizontalHeader()
-        widths = ((NAME, 170), (EMAIL, 250), (DEPARTMENT, 170), (ROLE, 160), (STATUS, 130))
+        widths = ((NAME, 160), (EMAIL, 230), (DEPARTMENT, 160), (ROLE, 140), (STATUS, 120))
         for column, width in widths:
             header.resizeSection(column, width)
         self.add_button("&New person…", self.new_person)

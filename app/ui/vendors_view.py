@@ -39,6 +39,7 @@ class RecordListView(QWidget):
 
     entities: tuple[str, ...] = ("*",)
     noun = "record"
+    plural = ""  # when not noun + "s"
 
     def __init__(
         self, ctx: AppContext, columns: list[Column], name: str, parent: QWidget | None = None
@@ -118,7 +119,7 @@ class RecordListView(QWidget):
 
     def _show_count(self, *_args: object) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        noun = self.noun if total == 1 else f"{self.noun}s"
+        noun = self.noun if total == 1 else (self.plural or f"{self.noun}s")
         text = f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}"
         self.count_label.setText(text)
 
