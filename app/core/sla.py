@@ -176,32 +176,54 @@ def sla_windows(
     """The window of every SLA (in the order given) over the range."""
     low, high, today = rng
     windows = []
+    new = tuple.__new__  # SlaWindow without the keyword-taking constructor
+    # What depends only on the contract and the period length.
+    spans: dict[tuple[int, int], tuple[int, int, int, int, int, bool]] = {}
     for sla in slas:
-        contract = contracts[sla.contract_id]
-        k = PERIODS.get(sla.period) or period_months(sla.period)
-        first_p = low // k
-        last_p = (high - k + 1) // k
-        start = contract.start_date
-        due_first = max((start.year * 12 + start.month - 1) // k, first_p)
-        due_last = min(last_p, (today - k) // k)
-        ends = contract.ends_on
-        if ends is not None:
-            due_last = min(due_last, (ends.year * 12 + ends.month - 1) // k)
-        weight = sla.credit_percent * k
-        higher = sla.direction == "higher" or _higher(sla.direction)
-        windows.append(
-            SlaWindow(
-                sla.id,
-                sla.contract_id,
-                k,
-                higher,
-                sla.target,
+        sla_id, cid, _, _, target, direction, period, credit_percent = sla
+        k = PERIODS.get(period) or period_months(period)
+        span = spans.get((cid, k))
+        if span is None:
+            contract = contracts[cid]
+            first_p = low // k
+            last_p = (high - k + 1) // k
+            start = contract.start_date
+            due_first = (start.year * 12 + start.month - 1) // k
+            if due_first < first_p:
+                due_first = first_p
+            due_last = (today - k) // k
+            if last_p < due_last:
+                due_last = last_p
+            ends = contract.ends_on
+            if ends is not None:
+                due_last = min(due_last, (ends.year * 12 + ends.month - 1) // k)
+            span = spans[(cid, k)] = (
                 first_p * k,
                 last_p * k,
                 due_first * k,
                 due_last * k,
                 max(0, due_last - due_first + 1),
-                weight if weight and contract.annual_value else None,
+                bool(contract.annual_value),
+            )
+        first, last, due_first_m, due_last_m, expected, has_value = span
+        weight = credit_percent * k
+        higher = direction == "higher" or _higher(direction)
+        windows.append(
+            new(
+                SlaWindow,
+                (
+                    sla_id,
+                    cid,
+                    k,
+                    higher,
+                    target,
+                    first,
+                    last,
+                    due_first_m,
+                    due_last_m,
+                    expected,
+                    weight if weight and has_value else None,
+                ),
             )
         )
     return windows
@@ -331,28 +353,41 @@ def _credits(
         size = len(cids)
         per_contract = {cid: (contracts[cid], rank) for rank, cid in enumerate(cids)}
         dates: dict[tuple[int, int], tuple[date, date]] = {}
-        dues: dict[tuple[int, Decimal], Decimal] = {}  # a contract's months share few weights
+        # A contract's months share few weights: (contract id, weight) -> due, due > 0.
+        dues: dict[tuple[int, Decimal], tuple[Decimal, bool]] = {}
         order: list[int] = []
         credits = []
+        new = tuple.__new__  # MonthCredit without the keyword-taking constructor
         for key, weight in entries:
             cid, m = key
             contract, rank = per_contract[cid]
-            annual = contract.annual_value
-            if weight is None or annual is None:
-                due = NO_CENTS
+            if weight is None:
+                due, positive = NO_CENTS, False
             else:
                 due_key = (cid, weight)
                 found = dues.get(due_key)
                 if found is None:
-                    cap = contract.credit_cap_percent
-                    capped = cap if cap is not None and weight > cap else weight
-                    found = (annual * capped / 1200).quantize(CENT, rounding=ROUND_HALF_UP)
-                    dues[due_key] = found
-                due = found
-            got = received.get(key, ZERO)
-            if due <= ZERO and got <= ZERO:
-                continue
-            outstanding = due - got if due > got else ZERO
+                    annual = contract.annual_value
+                    if annual is None:
+                        due = NO_CENTS
+                    else:
+                        cap = contract.credit_cap_percent
+                        capped = cap if cap is not None and weight > cap else weight
+                        due = (annual * capped / 1200).quantize(CENT, rounding=ROUND_HALF_UP)
+                    found = dues[due_key] = (due, due > ZERO)
+                due, positive = found
+            got = received.get(key)
+            if got is None:  # the common case: nothing received
+                if not positive:
+                    continue
+                got = ZERO
+                outstanding = due
+                owed = True
+            else:
+                if not positive and got <= ZERO:
+                    continue
+                outstanding = due - got if due > got else ZERO
+                owed = outstanding > ZERO
             days = contract.credit_claim_days
             month_and_claim = dates.get((m, days))
             if month_and_claim is None:
@@ -360,8 +395,10 @@ def _credits(
                 claim = month_end(month) + timedelta(days=days)
                 month_and_claim = dates[(m, days)] = (month, claim)
             month, claim_by = month_and_claim
-            lost = outstanding > ZERO and as_of > claim_by
-            credits.append(MonthCredit(contract, month, due, got, outstanding, claim_by, lost))
+            lost = owed and as_of > claim_by
+            credits.append(
+                new(MonthCredit, (contract, month, due, got, outstanding, claim_by, lost))
+            )
             order.append(m * size + rank)
     by_position = sorted(range(len(credits)), key=order.__getitem__)
     return [credits[i] for i in by_position]

@@ -5,9 +5,9 @@ portfolio (30,000 SLAs, 720,000 measurements).
   cursor: no per-row SQLAlchemy work; dates and decimals are converted here (SQLite hands back
   the stored text, PostgreSQL typed values).
 - The tally runs in the database: the SLA windows go into a temporary table; one aggregate query
-  gives per SLA its count and, in one text, the periods not clearly met (clear breaches, and
-  values near the target, which are then judged exactly with Decimal); a second counts the
-  periods in the `missing` window from the unique (sla_id, period_start) index alone.
+  gives per SLA its count, the count outside the `missing` window (two short ranges of the
+  unique (sla_id, period_start) index) and, in one text, the periods not clearly met (clear
+  breaches, and values near the target, which are then judged exactly with Decimal).
   Measurements that are clearly met never reach Python.
 """
 
@@ -52,18 +52,25 @@ def load_slas(session: Session) -> list[SlaInfo]:
         Sla.period,
         Sla.credit_percent,
     ).join(Contract, Contract.id == Sla.contract_id)
+    rows = _fetch(session, query)
+    # The same few texts (targets, percents) come back again and again: convert each once.
+    texts = _decimal_texts(v for row in rows for v in (row[4], row[7]))
+    new = tuple.__new__  # SlaInfo without the keyword-taking constructor
     return [
-        SlaInfo(
-            id_,
-            cid,
-            ref,
-            name,
-            _decimal(target),
-            direction,
-            period,
-            Decimal(0) if credit is None else _decimal(credit),
+        new(
+            SlaInfo,
+            (
+                id_,
+                cid,
+                ref,
+                name,
+                texts[target] if target.__class__ is str else _decimal(target),
+                direction,
+                period,
+                texts[credit] if credit.__class__ is str else _zero_or_decimal(credit),
+            ),
         )
-        for id_, cid, ref, name, target, direction, period, credit in _fetch(session, query)
+        for id_, cid, ref, name, target, direction, period, credit in rows
     ]
 
 
@@ -84,16 +91,22 @@ def load_contract_money(
     )
     wanted = None if ids is None else set(ids)
     result: dict[int, ContractMoney] = {}
+    day = _Days().get
+    number = _Decimals().get
+    new = tuple.__new__  # ContractMoney without the keyword-taking constructor
     for id_, ref, start, annual, cap, claim_days in _fetch(session, query):
         if wanted is None or id_ in wanted:
-            result[id_] = ContractMoney(
-                id_,
-                ref,
-                _day(start),
-                ends_on.get(id_),
-                None if annual is None else _decimal(annual),
-                None if cap is None else _decimal(cap),
-                30 if claim_days is None else int(claim_days),
+            result[id_] = new(
+                ContractMoney,
+                (
+                    id_,
+                    ref,
+                    day(start),
+                    ends_on.get(id_),
+                    None if annual is None else number(annual),
+                    None if cap is None else number(cap),
+                    30 if claim_days is None else int(claim_days),
+                ),
             )
     return result
 
@@ -101,9 +114,20 @@ def load_contract_money(
 def load_credit_notes(session: Session) -> list[CreditNoteInfo]:
     """Every credit note (contract id, month, amount)."""
     query = select(CreditNote.contract_id, CreditNote.month, CreditNote.amount)
+    rows = _fetch(session, query)
+    days = {m: date.fromisoformat(m) for m in {row[1] for row in rows} if isinstance(m, str)}
+    texts = _decimal_texts(row[2] for row in rows)
+    new = tuple.__new__  # CreditNoteInfo without the keyword-taking constructor
     return [
-        CreditNoteInfo(cid, _day(month), _decimal(amount))
-        for cid, month, amount in _fetch(session, query)
+        new(
+            CreditNoteInfo,
+            (
+                cid,
+                days[month] if month.__class__ is str else _day(month),
+                texts[amount] if amount.__class__ is str else _decimal(amount),
+            ),
+        )
+        for cid, month, amount in rows
     ]
 
 
@@ -127,37 +151,50 @@ def tally_in_database(
     live = [w for w in windows if w.first <= w.last]
     if not live:
         return {}, {}
-    by_id = {w.sla_id: w for w in live}
     _fill_window_table(session, live)
-    tally_sql, due_sql = _tally_sql(session.connection().dialect.name)
-    rows = _fetch(session, tally_sql)
-    due_counts = dict(_fetch(session, due_sql))
+    rows = _fetch(session, _tally_sql(session.connection().dialect.name))
     # Not in a `finally`: after a failed statement PostgreSQL refuses any other until the
     # rollback (which drops the table there); SQLite's is dropped before the next fill.
     session.execute(text(f"DROP TABLE IF EXISTS {_WINDOW_TABLE}"))
 
+    return _tallies(live, rows)
+
+
+def _tallies(
+    live: Sequence[SlaWindow], rows: Iterable[tuple[int, Any, Any, str | None]]
+) -> tuple[dict[int, Tally], dict[tuple[int, int], Decimal]]:
+    """The tallies and credit weights from the rows of the tally query."""
+    by_id = {w.sla_id: w for w in live}
     tallies: dict[int, Tally] = {}
+    breached: list[SlaWindow] = []
     breaches: list[tuple[int, list[int]]] = []
-    for sla_id, measured, found in rows:
+    new = tuple.__new__  # Tally without the keyword-taking constructor
+    for sla_id, measured, outside, found in rows:
         # found: "m,m:value,...": start months of clear breaches, and of values near the
         # target with the value, to be judged exactly.
-        months: list[int] = []
-        if found:
-            if ":" not in found:
-                months = [int(m) for m in found.split(",")]
-            else:
-                w = by_id[sla_id]
-                for item in found.split(","):
-                    start, _, raw = item.partition(":")
-                    if raw:
-                        value = Decimal(raw)
-                        if (value >= w.target) if w.higher else (value <= w.target):
-                            continue
-                    months.append(int(start))
-            breaches.append((sla_id, months))
         measured = int(measured)
-        tallies[sla_id] = Tally(measured, measured - len(months), int(due_counts.get(sla_id, 0)))
-    return tallies, breach_weights(live, breaches)
+        # outside: the measurements in the range but not in the `missing` window (None when
+        # that window is empty).
+        due = 0 if outside is None else measured - int(outside)
+        if not found:
+            tallies[sla_id] = new(Tally, (measured, measured, due))
+            continue
+        w = by_id[sla_id]
+        if ":" not in found:
+            months = [int(m) for m in found.split(",")]
+        else:
+            months = []
+            for item in found.split(","):
+                start, _, raw = item.partition(":")
+                if raw:
+                    value = Decimal(raw)
+                    if (value >= w.target) if w.higher else (value <= w.target):
+                        continue
+                months.append(int(start))
+        breached.append(w)
+        breaches.append((sla_id, months))
+        tallies[sla_id] = new(Tally, (measured, measured - len(months), due))
+    return tallies, breach_weights(breached, breaches)
 
 
 def monthly_compliance(session: Session, first: int, last: int) -> dict[int, tuple[int, int]]:
@@ -210,6 +247,50 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(value if isinstance(value, str) else str(value))
 
 
+class _Decimals:
+    """_decimal with a cache of texts: the same few (targets, percents) come back again and again.
+
+    Only texts are cached: equal numbers of other types (Decimal("5.0") == 5) may differ in form.
+    None gives zero.
+    """
+
+    def __init__(self) -> None:
+        self.cache: dict[str, Decimal] = {}
+
+    def get(self, value: Any) -> Decimal:
+        if not isinstance(value, str):
+            return Decimal(0) if value is None else _decimal(value)
+        found = self.cache.get(value)
+        if found is None:
+            found = self.cache[value] = Decimal(value)
+        return found
+
+
+class _Days:
+    """_day with a cache of texts (credit notes share a few months)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, date] = {}
+
+    def get(self, value: Any) -> date:
+        if not isinstance(value, str):
+            return _day(value)
+        found = self.cache.get(value)
+        if found is None:
+            found = self.cache[value] = date.fromisoformat(value)
+        return found
+
+
+def _decimal_texts(values: Iterable[Any]) -> dict[str, Decimal]:
+    """Each distinct text among the values as a Decimal (other types are left out: equal
+    numbers such as Decimal("5.0") and 5 may differ in form, so they are not merged)."""
+    return {v: Decimal(v) for v in set(values) if isinstance(v, str)}
+
+
+def _zero_or_decimal(value: Any) -> Decimal:
+    return Decimal(0) if value is None else _decimal(value)
+
+
 def _day(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -239,27 +320,30 @@ def _fill_window_table(session: Session, windows: Sequence[SlaWindow]) -> None:
             found = dates[m] = from_month_index(max(m, FIRST_MONTH)).isoformat()
         return found
 
+    # With s = sign × value: clearly met when s > high (value > target + margin for `higher`,
+    # value < target − margin for `lower`), clearly breached when s < low, and near the target
+    # in between. Comparing as floats keeps the order of decimals (rounding is monotonic) and
+    # the margin absorbs any conversion error. SLAs share few (target, direction) pairs and
+    # windows: both are worked out once.
+    bounds: dict[tuple[Decimal, bool], tuple[int, float, float]] = {}
+    spans: dict[tuple[int, int, int, int], tuple[str, str, str, str]] = {}
     rows = []
     for w in windows:
-        # With s = sign × value: clearly met when s > high (value > target + margin for
-        # `higher`, value < target − margin for `lower`), clearly breached when s < low, and
-        # near the target in between. Comparing as floats keeps the order of decimals
-        # (rounding is monotonic) and the margin absorbs any conversion error.
-        target = float(w.target)
-        margin = _TIE_MARGIN * (abs(target) + 1)
-        sign = 1 if w.higher else -1
-        rows.append(
-            (
-                w.sla_id,
-                iso(w.first),
-                iso(w.last),
-                iso(w.due_first),
-                iso(w.due_last),
+        bound = bounds.get((w.target, w.higher))
+        if bound is None:
+            target = float(w.target)
+            margin = _TIE_MARGIN * (abs(target) + 1)
+            sign = 1 if w.higher else -1
+            bound = bounds[(w.target, w.higher)] = (
                 sign,
                 sign * target - margin,
                 sign * target + margin,
             )
-        )
+        span_key = (w.first, w.last, w.due_first, w.due_last)
+        span = spans.get(span_key)
+        if span is None:
+            span = spans[span_key] = (iso(w.first), iso(w.last), iso(w.due_first), iso(w.due_last))
+        rows.append((w.sla_id, *span, *bound))
     connection = session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     cursor = connection.connection.cursor()
@@ -269,12 +353,13 @@ def _fill_window_table(session: Session, windows: Sequence[SlaWindow]) -> None:
         cursor.close()
 
 
-def _tally_sql(dialect: str) -> tuple[str, str]:
-    """Two passes over the measurements of every SLA in its range (see _fill_window_table).
+def _tally_sql(dialect: str) -> str:
+    """One pass over the measurements of every SLA in its range (see _fill_window_table).
 
-    The first gives per SLA the count and, in one text, the start months of the clear
-    breaches and "month:value" for the values near the target; the second the count in the
-    `missing` window (from the (sla_id, period_start) index alone).
+    Gives per SLA the count; the count of those outside the `missing` window (two short
+    ranges of the unique (sla_id, period_start) index, NULL when that window is empty); and,
+    in one text, the start months of the clear breaches and "month:value" for the values near
+    the target (the FILTER skips the clearly met ones).
     """
     if dialect == "sqlite":
         # CROSS JOIN keeps the window table outside, so each SLA's measurements are read as
@@ -294,21 +379,19 @@ def _tally_sql(dialect: str) -> tuple[str, str]:
         concat = "string_agg({}, ',')"
     scaled = "w.sign * CAST(m.value AS FLOAT)"
     found = (
-        f"CASE WHEN {scaled} > w.high THEN NULL WHEN {scaled} < w.low THEN {month} "
-        f"ELSE {month} || ':' || CAST(m.value AS TEXT) END"
+        f"CASE WHEN {scaled} < w.low THEN {month} ELSE {month} || ':' || CAST(m.value AS TEXT) END"
     )
-    tally = (
-        f"SELECT w.sla_id, COUNT(*), {concat.format(found)} "
+    count_in = "(SELECT COUNT(*) FROM measurements o WHERE o.sla_id = w.sla_id AND {})"
+    before = count_in.format("o.period_start >= w.first_start AND o.period_start < w.due_first")
+    after = count_in.format("o.period_start > w.due_last AND o.period_start <= w.last_start")
+    return (
+        f"SELECT w.sla_id, COUNT(*), "
+        f"CASE WHEN w.due_first <= w.due_last THEN {before} + {after} END, "
+        f"{concat.format(found)} FILTER (WHERE {scaled} <= w.high) "
         f"FROM {_WINDOW_TABLE} w {join} measurements m ON m.sla_id = w.sla_id "
         "AND m.period_start >= w.first_start AND m.period_start <= w.last_start "
         "GROUP BY w.sla_id"
     )
-    due = (
-        f"SELECT w.sla_id, COUNT(*) FROM {_WINDOW_TABLE} w {join} measurements m "
-        "ON m.sla_id = w.sla_id AND m.period_start >= w.due_first "
-        "AND m.period_start <= w.due_last GROUP BY w.sla_id"
-    )
-    return tally, due
 
 
 _TREND_FROM = (
