@@ -40,8 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ClausekeeperError
-from app.ui import icons, settings_store, workers
-from app.ui.renewals_view import RenewalsView, ask_save_path
+from app.ui import file_actions, icons, settings_store, workers
+from app.ui.file_actions import ask_save_path
+from app.ui.renewals_view import RenewalsView
 
 if TYPE_CHECKING:
     from app.store.engine import Database
@@ -660,23 +661,13 @@ class MainWindow(QMainWindow):
         )
 
     def export(self, kind: str) -> workers.Op | None:
-        as_of = self.ctx.as_of
-        name = f"{kind}-{as_of.isoformat()}.xlsx"
-        path = ask_save_path(self, f"Export the {kind} workbook", name, "Excel workbook (*.xlsx)")
-        if path is None:
-            return None
-        return workers.export_report_op(self, self.ctx, kind, path)
+        return file_actions.export_workbook(self, self.ctx, kind)
 
     def export_current(self) -> workers.Op | None:
         return self.export(PAGE_EXPORT.get(self.current_page_name(), "register"))
 
     def export_calendar(self) -> workers.Op | None:
-        as_of = self.ctx.as_of
-        path = ask_save_path(self, "Export the deadlines as a calendar",
-                             f"renewals-{as_of.isoformat()}.ics", "iCalendar (*.ics)")
-        if path is None:
-            return None
-        return workers.calendar_op(self, self.ctx, path)
+        return file_actions.export_calendar(self, self.ctx)
 
     def backup(self) -> workers.Op | None:
         name = f"clausekeeper-backup-{date.today().isoformat()}.db"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui import settings_store, workers
+from app.ui import file_actions, settings_store, workers
 from app.ui.renewals_model import (
     DEADLINE,
     FLAGS,
@@ -216,21 +215,6 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
         QMessageBox.StandardButton.Cancel,
     )
     return answer == QMessageBox.StandardButton.Yes
-
-
-def ask_save_path(parent: QWidget, caption: str, name: str, file_filter: str) -> Path | None:
-    from PySide6.QtWidgets import QFileDialog
-
-    start = str(Path(settings_store.last_folder()) / name)
-    path, _ = QFileDialog.getSaveFileName(parent, caption, start, file_filter)
-    if not path:
-        return None
-    chosen = Path(path)
-    suffix = file_filter.rsplit("*", 1)[-1].rstrip(")").strip()
-    if suffix.startswith(".") and chosen.suffix.lower() != suffix:
-        chosen = chosen.with_name(chosen.name + suffix)
-    settings_store.remember_folder(str(chosen.parent))
-    return chosen
 
 
 def _day(value: date | None) -> str:
@@ -561,17 +545,7 @@ class RenewalsView(QWidget):
         return True
 
     def export_excel(self) -> workers.Op | None:
-        as_of = self.ctx.as_of
-        path = ask_save_path(self, "Export the renewals report",
-                             f"renewals-{as_of.isoformat()}.xlsx", "Excel workbook (*.xlsx)")
-        if path is None:
-            return None
-        return workers.export_report_op(self, self.ctx, "renewals", path)
+        return file_actions.export_workbook(self, self.ctx, "renewals")
 
     def export_calendar(self) -> workers.Op | None:
-        as_of = self.ctx.as_of
-        path = ask_save_path(self, "Export the deadlines as a calendar",
-                             f"renewals-{as_of.isoformat()}.ics", "iCalendar (*.ics)")
-        if path is None:
-            return None
-        return workers.calendar_op(self, self.ctx, path)
+        return file_actions.export_calendar(self, self.ctx)
