@@ -29,7 +29,6 @@ from PySide6.QtCore import (
     QCoreApplication,
     QDeadlineTimer,
     QObject,
-    QRunnable,
     Qt,
     QThreadPool,
     Signal,
@@ -131,14 +130,32 @@ class _Signals(QObject):
     failed = Signal(object)
 
 
-class _Runnable(QRunnable):
-    def __init__(self, op: Op) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._op = op
+class _Job:
+    """What a worker thread holds while it runs an Op.
 
-    def run(self) -> None:
-        self._op._execute()
+    The worker lets go of the Op (and so of the widgets its callbacks name) before it reports
+    back: the GUI thread then holds the last references, and Qt objects are never released on a
+    worker thread. The signals object is a child of the Op, owned by Qt, so the worker's own
+    reference to it cannot delete it either.
+    """
+
+    def __init__(self, op: Op) -> None:
+        self._op: Op | None = op
+
+    def __call__(self) -> None:
+        op, self._op = self._op, None
+        if op is None:
+            return
+        signals = op._signals
+        outcome = op._compute()
+        del op
+        try:
+            if isinstance(outcome, BaseException):
+                signals.failed.emit(outcome)
+            else:
+                signals.succeeded.emit(outcome[0])
+        except RuntimeError:  # the application is shutting down: nobody is left to tell
+            log.debug("an operation finished after its receiver was deleted")
 
 
 class Op(QObject):
@@ -175,7 +192,7 @@ class Op(QObject):
         self.result: Any = None
         self.error: BaseException | None = None
         self.done = False
-        self._signals = _Signals()
+        self._signals = _Signals(self)
         self._signals.progressed.connect(self._on_progress)
         self._signals.succeeded.connect(self._on_succeeded)
         self._signals.failed.connect(self._on_failed_signal)
@@ -205,22 +222,19 @@ class Op(QObject):
                 return False
         return not self._cancel.is_set()
 
-    def _execute(self) -> None:
+    def _compute(self) -> tuple[Any] | BaseException:
+        """Run the function in a session of its own: (result,), or the failure."""
         try:
             if self._cancel.is_set():
                 raise Cancelled()
             with self._db.session() as session:
-                result = self._fn(session, self._progress)
+                return (self._fn(session, self._progress),)
         except BaseException as exc:  # noqa: BLE001 - every failure is routed to the GUI thread
-            self._deliver(self._signals.failed, exc)
-        else:
-            self._deliver(self._signals.succeeded, result)
+            return exc
 
-    def _deliver(self, signal: Any, value: Any) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:  # the application is shutting down: nobody is left to tell
-            log.debug("%s finished after its receiver was deleted", self.title)
+    def _execute(self) -> None:
+        """Run on the calling thread (synchronous mode) and deliver the outcome."""
+        _Job(self)()
 
     # GUI thread -------------------------------------------------------------------------------
 
@@ -320,7 +334,7 @@ def run_op(
     if _synchronous:
         op._execute()
     else:
-        _thread_pool().start(_Runnable(op))
+        _thread_pool().start(_Job(op))
     return op
 
 
