@@ -33,6 +33,7 @@ from app.core.knowledge import (
 from app.core.natural import natural_key
 from app.core.settings import Settings
 from app.errors import ClausekeeperError, NotFoundError
+from app.services.json_values import ratio_json, ratio_of
 from app.store.knowledge_queries import (
     ClauseRow,
     contract_by_reference,
@@ -123,14 +124,6 @@ class GapsResult:
         return self.figures.truck_factor
 
 
-def ratio_json(value: Fraction | None) -> float | None:
-    """A ratio for JSON: rounded half-up to 4 places (exactly, from the fraction); None stays."""
-    if value is None:
-        return None
-    scaled = (value.numerator * 20000 + value.denominator) // (2 * value.denominator)
-    return scaled / 10000
-
-
 @dataclass
 class _Assessment:
     """The statuses of the reported clauses, grouped by contract in report order."""
@@ -208,10 +201,7 @@ class _Tally(NamedTuple):
 
     def coverage_json(self) -> float | None:
         """ratio_json of the coverage, straight from the integer weights."""
-        total = self.total_weight
-        if not total:
-            return None
-        return (self.owned_weight * 20000 + total) // (2 * total) / 10000
+        return ratio_of(self.owned_weight, self.total_weight)
 
 
 _NOTHING = _Tally(0, 0, 0, 0, 0, 0, None)  # no clauses: coverage and truck factor are null

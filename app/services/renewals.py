@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.core.terms import ESCALATION_DAYS, evaluate, is_escalated, reminder_due
 from app.errors import ValidationError
+from app.services.json_values import money_text
 from app.store.terms_queries import load_terms
 
 LISTED_STATUSES = frozenset({"not_started", "active", "terminating"})
@@ -140,11 +141,6 @@ def renewals(
 
 def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
-
-
-def money_text(value: Decimal | None) -> str | None:
-    """Money for JSON: a string rounded half-up to 2 decimals, or None."""
-    return None if value is None else format(value.quantize(_CENT, ROUND_HALF_UP), "f")
 
 
 def row_json(row: RenewalRow) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.core.sla import (
 )
 from app.core.terms import evaluate
 from app.errors import ValidationError
+from app.services.json_values import ratio_json
 from app.store.sla_queries import (
     load_contract_money,
     load_credit_notes,
@@ -126,7 +127,7 @@ def _sla_dict(report: SlaReport) -> dict[str, Any]:
     for sla, measured, met, breached, missing, compliance in report.slas:
         shown = ratios.get((met, measured))
         if shown is None and compliance is not None:
-            shown = ratios[(met, measured)] = ratio_number(compliance)
+            shown = ratios[(met, measured)] = ratio_json(compliance)
         slas.append(
             {
                 "contract": sla.contract_ref,
@@ -186,19 +187,3 @@ def compliance_trend(
         measured, met = counts.get(m, (0, 0))
         trend.append((from_month_index(m), Fraction(met, measured) if measured else None))
     return trend
-
-
-def money_text(value: Decimal) -> str:
-    """Money for display and JSON: rounded half-up to 2 places, e.g. "1234.50"."""
-    with localcontext() as ctx:
-        ctx.rounding = ROUND_HALF_UP
-        return f"{value:.2f}"
-
-
-def ratio_number(value: Fraction | None) -> float | None:
-    """A ratio for JSON: rounded half-up to 4 places, None when undefined."""
-    if value is None:
-        return None
-    scaled = value * 10000
-    rounded = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)
-    return float(Decimal(rounded).scaleb(-4))

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError
+from app.services.json_values import ratio_json
 from app.services.knowledge import (
     critical_orphan_contracts,
     gaps,
     gaps_json,
-    ratio_json,
     simulate_leave_json,
 )
 from app.store.engine import Database

@@ -15,7 +15,8 @@ from app.core.months import add_months
 from app.core.sla import compute, meets
 from app.core.terms import evaluate
 from app.errors import ValidationError
-from app.services.sla import compliance_trend, ratio_number, sla_json, sla_report
+from app.services.json_values import ratio_json
+from app.services.sla import compliance_trend, sla_json, sla_report
 from app.store.engine import Database
 from app.store.models import Contract, CreditNote, Measurement, Sla, Vendor
 from app.store.sla_queries import (
@@ -236,10 +237,10 @@ def test_compliance_trend(portfolio: Session) -> None:
 
 
 def test_ratio_rounds_half_up_to_four_places() -> None:
-    assert ratio_number(Fraction(2, 3)) == 0.6667
-    assert ratio_number(Fraction(1, 20000)) == 0.0001  # 0.00005 -> up (half-even: 0.0)
-    assert ratio_number(Fraction(1, 1)) == 1.0
-    assert ratio_number(None) is None
+    assert ratio_json(Fraction(2, 3)) == 0.6667
+    assert ratio_json(Fraction(1, 20000)) == 0.0001  # 0.00005 -> up (half-even: 0.0)
+    assert ratio_json(Fraction(1, 1)) == 1.0
+    assert ratio_json(None) is None
 
 
 # --- the SQL tally against the pure rules --------------------------------------------------
