@@ -7,11 +7,9 @@ untouched).
 
 from __future__ import annotations
 
-import gc
 import os
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.core.progress import Progress, null_progress
 from app.errors import ClausekeeperError
+from app.services.collector import collector_paused
 
 KINDS = ("register", "renewals", "knowledge", "sla")
 
@@ -78,7 +77,7 @@ def export_report(
         raise ClausekeeperError(f"--out: {path} is a folder")
     fd, temp = _create_temp(folder, path.stem)
     try:
-        with os.fdopen(fd, "wb") as out, _collector_paused():
+        with os.fdopen(fd, "wb") as out, collector_paused():
             WRITERS[kind](session, out, as_of, progress)
             out.flush()
             os.fsync(out.fileno())
@@ -92,22 +91,6 @@ def export_report(
         temp.unlink(missing_ok=True)
         raise
     return path
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while streaming a workbook.
-
-    Writing creates millions of short-lived cells freed by reference counting; the collector
-    would otherwise walk the large input (hundreds of thousands of rows) again and again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _create_temp(folder: Path, stem: str) -> tuple[int, Path]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -33,6 +31,7 @@ from app.core.knowledge import (
 from app.core.natural import natural_key
 from app.core.settings import Settings
 from app.errors import ClausekeeperError, NotFoundError
+from app.services.collector import collector_paused
 from app.services.json_values import ratio_json, ratio_of
 from app.store.knowledge_queries import (
     ClauseRow,
@@ -322,25 +321,9 @@ def _names(owners: tuple[int, ...], names: dict[int, str]) -> tuple[str, ...]:
     return tuple(sorted([names[pid] for pid in owners]))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building hundreds of thousands of rows.
-
-    The rows hold no reference cycles, but their sheer number makes the collector walk the
-    whole heap again and again (it doubled the time of a portfolio-wide `gaps`).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def gaps(session: Session, as_of: date, contract_ref: str | None = None) -> GapsResult:
     """Knowledge status of every in-scope clause (or of one contract, whatever its status)."""
-    with _collector_paused():
+    with collector_paused():
         return _gaps(session, as_of, contract_ref)
 
 
@@ -379,7 +362,7 @@ def gaps_json(session: Session, as_of: date, contract_ref: str | None = None) ->
     The top-level figures are those of all reported clauses: the in-scope portfolio, or the
     named contract with contract_ref.
     """
-    with _collector_paused():
+    with collector_paused():
         return _gaps_json(session, as_of, contract_ref)
 
 

@@ -1,0 +1,25 @@
+"""Pausing Python's cyclic garbage collector around bulk work."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic collector while hundreds of thousands of records are built or written.
+
+    The records hold no reference cycles and are freed by reference counting; without the
+    pause the collector walks the growing heap again and again (a fifth to a half of the time
+    of a portfolio-wide computation or export). The collector is process-wide: it is turned
+    back on only if it was on before.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
