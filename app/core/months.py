@@ -24,11 +24,20 @@ def month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(d: date, n: int) -> date:
-    """d moved by n calendar months, the day clamped to the target month's length."""
+    """d + relativedelta(months=n): the day clamps to the target month's length.
+
+    Written out because the renewals engine calls it for every term boundary of every contract.
+    """
     year, month0 = divmod(d.year * 12 + d.month - 1 + n, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(d.day, last))
+    day = d.day
+    if day > 28:
+        last = 29 if month0 == 1 and calendar.isleap(year) else _MONTH_DAYS[month0]
+        day = min(day, last)
+    return date(year, month0 + 1, day)
 
 
 def month_index(d: date) -> int:

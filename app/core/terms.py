@@ -6,12 +6,12 @@ the month's last day), never by stepping from the previous boundary.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from app.core.months import add_months
 from app.errors import ValidationError
 
 RENEWALS: tuple[str, ...] = ("none", "auto", "option", "evergreen")
@@ -70,25 +70,9 @@ class Position:
 # --- date arithmetic -----------------------------------------------------------------------
 
 
-_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _add_months(day: date, months: int) -> date:
-    """day + relativedelta(months=months) (the day clamps to the month's last day)."""
-    index = day.month - 1 + months
-    year = day.year + index // 12
-    month = index % 12 + 1
-    dom = day.day
-    if dom > 28:
-        last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month - 1]
-        if dom > last:
-            dom = last
-    return date(year, month, dom)
-
-
 def month_boundary(start: date, months: int) -> date:
     """M(n) = start + relativedelta(months=n), always computed from the start date."""
-    return _add_months(start, months)
+    return add_months(start, months)
 
 
 def notice_delta(value: int, unit: str) -> relativedelta:
@@ -106,7 +90,7 @@ def _shift(day: date, terms: ContractTerms, sign: int) -> date:
     """day + N (sign 1) or day - N (sign -1), with relativedelta's month-end clamping."""
     value = sign * terms.notice_value
     if terms.notice_unit == "months":
-        return _add_months(day, value)
+        return add_months(day, value)
     if terms.notice_unit == "weeks":
         return day + timedelta(weeks=value)
     if terms.notice_unit == "days":
@@ -127,12 +111,12 @@ def _boundary(terms: ContractTerms, k: int) -> date:
     if initial is None:
         raise ValueError("the initial term is unknown")
     if k == 1:
-        return _add_months(terms.start_date, initial)
+        return add_months(terms.start_date, initial)
     if terms.renewal_term_months is None:
         raise ValidationError(
             f"renewal_term_months is required for {terms.renewal} renewal (term {k})"
         )
-    return _add_months(terms.start_date, initial + (k - 1) * terms.renewal_term_months)
+    return add_months(terms.start_date, initial + (k - 1) * terms.renewal_term_months)
 
 
 def term_bounds(terms: ContractTerms, k: int) -> tuple[date, date | None]:
@@ -202,7 +186,7 @@ def _locate(terms: ContractTerms, day: date, last: int | None) -> tuple[int, dat
     initial = terms.initial_term_months
     if initial is None:
         return 0, start, None
-    first_end = _add_months(start, initial)
+    first_end = add_months(start, initial)
     if day < first_end or last == 0:
         return 0, start, first_end - _ONE_DAY
     if terms.renewal == "evergreen":
@@ -214,15 +198,15 @@ def _locate(terms: ContractTerms, day: date, last: int | None) -> tuple[int, dat
     k = max(1, 1 + (elapsed - initial) // step)
     if last is not None and k > last:
         k = last
-    lower = _add_months(start, initial + (k - 1) * step)
+    lower = add_months(start, initial + (k - 1) * step)
     while k > 1 and lower > day:
         k -= 1
-        lower = _add_months(start, initial + (k - 1) * step)
-    upper = _add_months(start, initial + k * step)
+        lower = add_months(start, initial + (k - 1) * step)
+    upper = add_months(start, initial + k * step)
     while upper <= day and (last is None or k < last):
         k += 1
         lower = upper
-        upper = _add_months(start, initial + k * step)
+        upper = add_months(start, initial + k * step)
     return k, lower, upper - _ONE_DAY
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.core.progress import Progress, null_progress, step
-from app.core.terms import evaluate
+from app.core.terms import evaluate, notice_delta
 from app.errors import ClausekeeperError
 from app.store import audit
 from app.store import demo_data as data
@@ -229,7 +229,7 @@ class _Builder:
             if i in urgent and renewal != "evergreen":
                 # Place the first cancel-by date a few weeks ahead of the as-of date.
                 ahead = rng.randint(3, 75)
-                end0 = self.as_of + timedelta(days=ahead) + _notice(notice_value, notice_unit)
+                end0 = self.as_of + timedelta(days=ahead) + notice_delta(notice_value, notice_unit)
                 start = end0 + timedelta(days=1) - relativedelta(months=initial)
             else:
                 earliest = 400 if not self.enterprise else 760
@@ -443,14 +443,6 @@ class _Builder:
                             },
                             (f"{ref} / {month:%Y-%m} / {reference}", ref),
                         )
-
-
-def _notice(value: int, unit: str) -> relativedelta:
-    if unit == "days":
-        return relativedelta(days=value)
-    if unit == "weeks":
-        return relativedelta(weeks=value)
-    return relativedelta(months=value)
 
 
 def _ends_on(contract: dict[str, Any], as_of: date) -> date | None:
