@@ -42,6 +42,7 @@ from app.store.portfolio_actions import FORM, TERM_FIELDS
 from app.ui import undo
 from app.ui.clause_dialog import ClauseDialog
 from app.ui.context import AppContext
+from app.ui.display import show_date
 from app.ui.forms import (
     Column,
     DateField,
@@ -52,7 +53,6 @@ from app.ui.forms import (
     confirm,
     record_table,
     selected_id,
-    show_date,
     show_size,
 )
 from app.ui.sla_dialog import SlaDialog

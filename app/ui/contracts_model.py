@@ -26,7 +26,8 @@ from PySide6.QtGui import QBrush, QColor
 from app.core.terms import Position, evaluate
 from app.store import portfolio_queries as queries
 from app.store.engine import Database
-from app.ui.forms import ID_ROLE, SORT_ROLE, align_right, show_date, show_money
+from app.ui.display import show_date, show_money
+from app.ui.forms import ID_ROLE, SORT_ROLE, align_right
 
 REFERENCE_ROLE = Qt.ItemDataRole.UserRole + 3  # the contract reference
 PAGE_SIZE = 200

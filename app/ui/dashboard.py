@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from app.store.models import Contract
 from app.ui import workers
 from app.ui.context import AppContext
+from app.ui.display import show_money
 from app.ui.renewals_model import (
     DAYS_LEFT,
     DEADLINE,
@@ -53,7 +54,6 @@ from app.ui.renewals_model import (
     VENDOR,
     RenewalsModel,
     RenewalsProxy,
-    format_money,
 )
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def _ratio(value: Fraction | float | None) -> str:
 
 
 def _money_by_currency(amounts: dict[str, Decimal]) -> str:
-    shown = [format_money(amount, currency)
+    shown = [show_money(amount, currency)
              for currency, amount in sorted(amounts.items()) if amount]
     return "\n".join(shown) if shown else "0.00"
 
@@ -688,9 +688,9 @@ def sla_page_data(
         shown.append({
             "contract": credit.contract.reference,
             "month": f"{credit.month:%Y-%m}",
-            "due": format_money(credit.due, currency),
-            "received": format_money(credit.received, currency),
-            "outstanding": format_money(credit.outstanding, currency),
+            "due": show_money(credit.due, currency),
+            "received": show_money(credit.received, currency),
+            "outstanding": show_money(credit.outstanding, currency),
             "claim_by": credit.claim_by.isoformat(),
             "lost": credit.lost,
         })

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from PySide6.QtCore import (
@@ -57,18 +56,6 @@ HINT_STYLE = "color: #555555;"
 
 
 # --- display helpers --------------------------------------------------------------------------
-
-
-def show_date(value: date | None) -> str:
-    return value.isoformat() if value is not None else ""
-
-
-def show_money(value: Decimal | None, currency: str | None = None) -> str:
-    """1234567.5 -> '1,234,567.50' (rounded half-up to cents for display only)."""
-    if value is None:
-        return ""
-    text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
-    return f"{text} {currency}" if currency else text
 
 
 def show_size(size: int) -> str:

@@ -7,7 +7,6 @@ that sorts on them with empty values last and filters "within N days" like `rene
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -21,6 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.ui import icons
+from app.ui.display import show_money
 
 if TYPE_CHECKING:  # the shell imports this before the database code is loaded
     from app.services.renewals import RenewalRow
@@ -67,7 +67,6 @@ STATUS_LABELS = {
     "terminated": "terminated",
     "expired": "expired",
 }
-CENT = Decimal("0.01")
 RED_DAYS = 30  # <= 30 days left: red
 AMBER_DAYS = 90  # <= 90 days left: amber (also the escalation window, SPEC §2)
 
@@ -99,13 +98,6 @@ def can_give_notice(row: RenewalRow) -> bool:
 def can_exercise_option(row: RenewalRow) -> bool:
     """Whether to offer "Exercise option": an option remains and its exercise-by date is ahead."""
     return row.renewal == "option" and row.deadline_kind == "exercise_by"
-
-
-def format_money(value: Decimal | None, currency: str) -> str:
-    """Money as shown: rounded half-up to cents, thousands separated, with its currency."""
-    if value is None:
-        return ""
-    return f"{value.quantize(CENT, ROUND_HALF_UP):,.2f} {currency}"
 
 
 def flags_text(row: RenewalRow) -> str:
@@ -321,7 +313,7 @@ class RenewalsModel(QAbstractTableModel):
         if column == EARLIEST_END:
             return day(row.earliest_end)
         if column == VALUE:
-            return format_money(row.annual_value, row.currency)
+            return show_money(row.annual_value, row.currency)
         if column == FLAGS:
             return flags_text(row)
         return ""
