@@ -303,7 +303,17 @@ def evaluate(terms: ContractTerms, as_of: date) -> Position:
     cancel_by: date | None = None
     deadline_end: date | None = None  # term_end of the term whose cancel_by is the deadline
     missed = False
-    if status == "active" and renewal == "auto" and (last is None or k < last):
+    if status == "not_started" and renewal == "auto":
+        # SPEC §2: signed but not started, k = 0; the first cancel_by(j) >= D, j < L.
+        j = _first_open_term(terms, 0, as_of)
+        if j is not None:
+            deadline_end = _term_end(terms, j)
+            cancel_by = _shift(deadline_end, terms, -1)
+    elif status == "not_started" and renewal == "option" and _options_remain(terms):
+        exercise_by = _shift(_term_end(terms, terms.options_exercised), terms, -1)
+        if as_of <= exercise_by:
+            cancel_by = exercise_by  # missed_notice stays false before S
+    elif status == "active" and renewal == "auto" and (last is None or k < last):
         assert term_end is not None
         own = _shift(term_end, terms, -1)
         if own >= as_of:

@@ -53,8 +53,9 @@ def ids(session: Session) -> dict[str, int]:
     )
     # C-C: ended 2020-12-31 (expired): not listed.
     add("C-C", acme, start_date=D(2020, 1, 1), initial_term_months=12, renewal="none")
-    # C-D: starts 2025-09-01; terms 0..1 of 12 months: ends M(24) - 1 = 2027-08-31.
-    # 2025-06-15 -> 2027-06-15 is 730 days, + 15 + 31 + 31 = 807 days.
+    # C-D: starts 2025-09-01; terms 0..1 of 12 months: ends M(24) - 1 = 2027-08-31. Not started,
+    # it already has its first deadline (SPEC §2, k = 0): cancel_by(0) = 2026-08-31 - 1 month =
+    # 2026-07-31; 2025-06-15 -> 2026-06-15 is 365 days, + 15 + 31 = 411 days.
     add(
         "C-D",
         acme,
@@ -103,7 +104,7 @@ def test_renewals_lists_running_contracts_by_deadline(
         ("C-B", "active", D(2025, 6, 30), 15),
         ("C-A", "active", D(2025, 9, 30), 107),
         ("C-G", "terminating", D(2025, 12, 31), 199),
-        ("C-D", "not_started", D(2027, 8, 31), 807),
+        ("C-D", "not_started", D(2026, 7, 31), 411),
         ("C-E", "active", None, None),  # nulls last, then by reference
         ("C-F", "active", None, None),
     ]

@@ -401,11 +401,46 @@ def test_not_started_contract() -> None:
         D(2025, 1, 1),
         D(2025, 12, 31),
     )
-    assert position.cancel_by is None  # cancel_by is for active contracts only
+    # SPEC §2: a contract signed but not started already has its first deadline (k = 0):
+    # no notice, so cancel_by(0) = term_end_0 = 2025-12-31, 456 days after 2024-10-01.
+    assert position.cancel_by == D(2025, 12, 31)
+    assert position.deadline_kind == "cancel_by"
+    assert position.days_left == 456
+    assert position.earliest_end == D(2025, 12, 31)
+    assert position.missed_notice is False
     # L = 3: terms 0..3 are the years 2025..2028; ends_on = term_end_3 = b4 - 1 day
     # = M(12 + 3 * 12) - 1 = 2029-01-01 - 1 = 2028-12-31.
     assert position.ends_on == D(2028, 12, 31)
-    assert position.deadline_kind == "end"
+
+
+def test_not_started_auto_whose_first_deadline_passed_before_the_start() -> None:
+    # 1-month initial term, 3 months' notice: term_end_0 = 2025-01-31, cancel_by(0) = 2024-10-31,
+    # already past on 2024-12-01; term_end_1 = M(13) - 1 = 2026-01-31, cancel_by(1) = 2025-10-31.
+    terms = ContractTerms(
+        D(2025, 1, 1), 1, "auto", renewal_term_months=12, notice_value=3, notice_unit="months"
+    )
+    position = evaluate(terms, D(2024, 12, 1))
+    assert position.status == "not_started"
+    assert position.cancel_by == D(2025, 10, 31)
+    assert position.earliest_end == D(2026, 1, 31)
+    assert position.missed_notice is False  # never before the start
+    assert reminder_due(position, (180, 90, 30, 7)) is False
+    assert reminder_due(evaluate(terms, D(2025, 5, 4)), (180, 90, 30, 7)) is True  # 180 days
+
+
+def test_not_started_option_has_its_exercise_by_date() -> None:
+    # 24 months from 2025-01-01, then options of 12 months (2 at most), 6 months' notice:
+    # term_end_0 = 2026-12-31, exercise-by = 2026-06-30.
+    terms = ContractTerms(
+        D(2025, 1, 1), 24, "option", renewal_term_months=12, max_renewals=2, notice_value=6
+    )
+    position = evaluate(terms, D(2024, 11, 1))
+    assert position.status == "not_started"
+    assert (position.cancel_by, position.deadline_kind) == (D(2026, 6, 30), "exercise_by")
+    assert position.missed_notice is False
+    none = ContractTerms(D(2025, 1, 1), 24, "none")
+    assert evaluate(none, D(2024, 11, 1)).cancel_by is None
+    assert evaluate(none, D(2024, 11, 1)).deadline_kind == "end"
 
 
 def test_needs_review_has_no_deadlines() -> None:
