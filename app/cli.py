@@ -229,11 +229,12 @@ def _cmd_export(args: argparse.Namespace, db: Any, as_of: date) -> int:
 
 def _cmd_calendar(args: argparse.Namespace, db: Any, as_of: date) -> int:
     from app.reports.calendar_ics import write_calendar
-    from app.services.renewals import renewals
+    from app.services.renewals import calendar_sequences, renewals
 
     with db.session() as session:
         rows = renewals(session, as_of)
-    count = write_calendar(rows, args.out, as_of)
+        sequences = calendar_sequences(session, rows, as_of)
+    count = write_calendar(rows, args.out, as_of, sequences)
     print(f"{count} deadlines written to {args.out}")
     return 0
 

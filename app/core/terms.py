@@ -473,3 +473,22 @@ def check_exercise_option(terms: ContractTerms, as_of: date) -> None:
     end = _term_end(terms, terms.options_exercised)
     if as_of > end:
         raise ValidationError(f"the contract ended on {end.isoformat()}")
+
+
+# --- which term a deadline belongs to ------------------------------------------------------
+
+
+def deadline_term(terms: ContractTerms, position: Position) -> int:
+    """The term j whose cancel_by(j) is the position's cancel-by deadline; 0 for other kinds.
+
+    It only grows as time passes (a tacit renewal passes: the deadline moves to cancel_by(j + 1));
+    exercise-by dates and ends move only when the contract's data changes.
+    """
+    if position.deadline_kind != "cancel_by" or position.cancel_by is None:
+        return 0
+    j = position.term_number or 0
+    while True:
+        own = cancel_by_of(terms, j)
+        if own is None or own >= position.cancel_by:
+            return j
+        j += 1

@@ -1,16 +1,19 @@
 """The renewals deadlines as an iCalendar file (`clausekeeper calendar --out FILE.ics`).
 
-One all-day event per upcoming deadline (cancel-by, exercise-by, or the end of the contract),
-with a stable UID so that re-importing the file updates events instead of duplicating them, and
-one display alarm per reminder day (alarms that would already be past on the as-of date are left
-out, so importing the file does not raise a pile of stale reminders).
+One all-day event per upcoming deadline (cancel-by, exercise-by, or the end of the contract).
+Each contract's deadline of one kind keeps one UID for its whole life, and its SEQUENCE grows when
+the date moves (a renewal passed, an option exercised, notice given, an edit), so a calendar that
+imported an earlier file moves the event instead of keeping the old one beside the new one.
+One display alarm per reminder day; alarms that would already be past on the as-of date are left
+out (importing the file does not raise a pile of stale reminders), but a deadline whose reminder
+days are all past still gets one alarm on its own day.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -29,9 +32,9 @@ LABELS = {
 }
 
 
-def event_uid(reference: str, kind: str, day: date) -> str:
-    """A UID that stays the same for the same contract, kind of deadline and date."""
-    return f"{reference}-{kind}-{day.isoformat()}@{UID_DOMAIN}"
+def event_uid(reference: str, kind: str) -> str:
+    """One UID for a contract's deadline of one kind, whatever date it moves to."""
+    return f"{reference}-{kind}@{UID_DOMAIN}"
 
 
 def _describe(row: RenewalRow, kind: str, deadline: date, as_of: date) -> str:
@@ -57,9 +60,12 @@ def _describe(row: RenewalRow, kind: str, deadline: date, as_of: date) -> str:
     return "\n".join(lines)
 
 
-def _event(row: RenewalRow, kind: str, deadline: date, as_of: date, stamp: datetime) -> Event:
+def _event(
+    row: RenewalRow, kind: str, deadline: date, as_of: date, stamp: datetime, sequence: int
+) -> Event:
     event = Event()
-    event.add("uid", event_uid(row.reference, kind, deadline))
+    event.add("uid", event_uid(row.reference, kind))
+    event.add("sequence", sequence)
     event.add("dtstamp", stamp)
     event.add("dtstart", deadline)
     event.add("dtend", deadline + timedelta(days=1))
@@ -67,19 +73,29 @@ def _event(row: RenewalRow, kind: str, deadline: date, as_of: date, stamp: datet
     event.add("description", _describe(row, kind, deadline, as_of))
     event.add("categories", ["Clausekeeper", LABELS[kind]])
     event.add("transp", "TRANSPARENT")
-    for days in sorted(set(row.reminder_days), reverse=True):
-        if deadline - timedelta(days=days) < as_of:
-            continue
+    days_before = sorted(set(row.reminder_days), reverse=True)
+    ahead = [d for d in days_before if deadline - timedelta(days=d) >= as_of]
+    if row.reminder_days and not ahead:
+        ahead = [0]  # every reminder day is past: remind on the day itself
+    for days in ahead:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("trigger", timedelta(days=-days))
-        alarm.add("description", f"{LABELS[kind]} {row.reference} in {days} days")
+        when = f"in {days} days" if days else "today"
+        alarm.add("description", f"{LABELS[kind]} {row.reference} {when}")
         event.add_component(alarm)
     return event
 
 
-def build_calendar(rows: Sequence[RenewalRow], as_of: date) -> tuple[Calendar, int]:
-    """The calendar of the rows' upcoming deadlines and the number of events in it."""
+def build_calendar(
+    rows: Sequence[RenewalRow], as_of: date, sequences: Mapping[str, int] | None = None
+) -> tuple[Calendar, int]:
+    """The calendar of the rows' upcoming deadlines and the number of events in it.
+
+    `sequences` gives each contract's SEQUENCE (`app.services.renewals.calendar_sequences`);
+    a contract without one gets 0.
+    """
+    sequences = sequences or {}
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -93,15 +109,21 @@ def build_calendar(rows: Sequence[RenewalRow], as_of: date) -> tuple[Calendar, i
         kind = row.deadline_kind
         if deadline is None or kind not in LABELS or deadline < as_of:
             continue
-        calendar.add_component(_event(row, kind, deadline, as_of, stamp))
+        sequence = sequences.get(row.reference, 0)
+        calendar.add_component(_event(row, kind, deadline, as_of, stamp, sequence))
         count += 1
     return calendar, count
 
 
-def write_calendar(rows: Sequence[RenewalRow], path: str | Path, as_of: date) -> int:
+def write_calendar(
+    rows: Sequence[RenewalRow],
+    path: str | Path,
+    as_of: date,
+    sequences: Mapping[str, int] | None = None,
+) -> int:
     """Write the .ics file atomically (temporary file, then rename); returns the event count."""
     target = Path(path)
-    calendar, count = build_calendar(rows, as_of)
+    calendar, count = build_calendar(rows, as_of, sequences)
     data = calendar.to_ical()
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():

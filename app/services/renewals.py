@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.core.terms import ESCALATION_DAYS, evaluate, is_escalated, reminder_due
+from app.core.terms import ESCALATION_DAYS, deadline_term, evaluate, is_escalated, reminder_due
 from app.errors import ValidationError
 from app.services.json_values import money_text
+from app.store.audit import contract_changes
 from app.store.terms_queries import load_terms
 
 LISTED_STATUSES = frozenset({"not_started", "active", "terminating"})
@@ -194,3 +195,24 @@ def reminders(session: Session, as_of: date) -> list[dict[str, Any]]:
         }
         for row in due
     ]
+
+
+_TERMS_PER_CHANGE = 10_000  # more tacit renewals than a contract can pass between two edits
+
+
+def calendar_sequences(session: Session, rows: list[RenewalRow], as_of: date) -> dict[str, int]:
+    """Each listed contract's iCalendar SEQUENCE, which grows whenever its deadline can have moved.
+
+    The deadline moves by itself only when a tacit renewal passes (its term j grows) and
+    otherwise only when the contract record changes (an edit, notice, an exercised option: each
+    is audited). SEQUENCE = changes × 10,000 + j: time passing raises j, and every change adds
+    10,000, more than any change can take off j.
+    """
+    references = [row.reference for row in rows if row.deadline is not None]
+    changes = contract_changes(session, references)
+    sequences: dict[str, int] = {}
+    for contract in load_terms(session, references):
+        term = deadline_term(contract.terms, evaluate(contract.terms, as_of))
+        count = changes.get(contract.reference, 0)
+        sequences[contract.reference] = count * _TERMS_PER_CHANGE + min(term, _TERMS_PER_CHANGE - 1)
+    return sequences

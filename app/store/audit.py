@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.store.models import AuditLog, Base
@@ -166,3 +166,16 @@ def record_bulk(
     if rows:
         session.execute(insert(AuditLog), rows)
     return len(rows)
+
+
+def contract_changes(session: Session, references: Iterable[str]) -> dict[str, int]:
+    """How many times each named contract's own record was inserted or updated (audited)."""
+    wanted = set(references)
+    if not wanted:
+        return {}
+    query = (
+        select(AuditLog.entity_key, func.count())
+        .where(AuditLog.entity == "Contract", AuditLog.action != "delete")
+        .group_by(AuditLog.entity_key)
+    )
+    return {key: count for key, count in session.execute(query) if key in wanted}

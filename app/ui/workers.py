@@ -462,12 +462,13 @@ def calendar_op(
 
     def work(session: Session, progress: Progress) -> Any:
         from app.reports.calendar_ics import write_calendar
-        from app.services.renewals import renewals
+        from app.services.renewals import calendar_sequences, renewals
 
         rows = renewals(session, as_of)
+        sequences = calendar_sequences(session, rows, as_of)
         if not progress(1, 2, "Writing the calendar…"):
             raise Cancelled()
-        return write_calendar(rows, path, as_of)
+        return write_calendar(rows, path, as_of, sequences)
 
     def done(count: Any) -> None:
         notify(parent, f"{count} deadlines were written to {path}.")
