@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session
 from app.core import fields
 from app.core.terms import month_boundary
 from app.errors import ClausekeeperError, ValidationError
-from app.reports.xlsx_safe import open_workbook, sheet_rows, unescape_text
+from app.reports.xlsx_safe import (
+    FORMULA_WITHOUT_VALUE,
+    FormulaWithoutValue,
+    open_workbook,
+    sheet_rows,
+    unescape_text,
+)
 from app.store import audit
 from app.store.models import DEFAULT_REMINDER_DAYS, NOTICE_UNITS, Contract, Person, Vendor
 
@@ -182,7 +188,24 @@ def _read_xlsx(path: Path) -> _Table:
         table = _first_row_as_header(_numbered(chosen))
     if table is None:
         raise ClausekeeperError(f"{path.name}: the workbook holds no rows")
+    _refuse_unsaved_formulas(table, chosen.title)
     return table
+
+
+def _refuse_unsaved_formulas(table: _Table, sheet: str) -> None:
+    """SPEC §5: a formula cell without a saved value is an error that names it (no row of the
+    register is guessed at or skipped for it)."""
+    def column(i: int) -> str:
+        return table.headers[i] if i < len(table.headers) and table.headers[i] else str(i + 1)
+
+    problems = [
+        f"{sheet}!{line} {column(i)}: {FormulaWithoutValue.REASON}"
+        for line, row in table.rows
+        for i, value in enumerate(row)
+        if value is FORMULA_WITHOUT_VALUE
+    ]
+    if problems:
+        raise ClausekeeperError(problems[0], problems)
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str | None]:

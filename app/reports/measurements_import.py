@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from app.core import fields
 from app.core.months import period_start_of
 from app.errors import ClausekeeperError, ValidationError
-from app.reports.xlsx_safe import open_workbook
+from app.reports.xlsx_safe import FORMULA_WITHOUT_VALUE, FormulaWithoutValue, open_workbook
 from app.store import audit
 from app.store.models import Contract, Measurement, Sla
 
@@ -121,6 +121,11 @@ def import_measurements(session: Session, path: Path | str, dry_run: bool = Fals
         def problem(field: str, reason: str, row: int = number) -> None:
             problems.append(f"{where}!{row} {header[columns[field]]}: {reason}")
 
+        formulas = [name for name, value in cells.items() if value is FORMULA_WITHOUT_VALUE]
+        for name in formulas:
+            problem(name, FormulaWithoutValue.REASON)
+        if formulas:
+            continue
         row = _parse_row(number, cells, slas, problem)
         if row is not None:
             candidates.append(row)

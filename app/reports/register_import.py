@@ -31,7 +31,13 @@ from app.core.settings import DEFAULTS as SETTING_DEFAULTS
 from app.core.settings import validate_setting
 from app.errors import ClausekeeperError, ValidationError
 from app.reports.register_export import SHEETS
-from app.reports.xlsx_safe import open_workbook, sheet_rows, unescape_text
+from app.reports.xlsx_safe import (
+    FORMULA_WITHOUT_VALUE,
+    FormulaWithoutValue,
+    open_workbook,
+    sheet_rows,
+    unescape_text,
+)
 from app.store import audit
 from app.store.models import (
     CLAUSE_CATEGORIES,
@@ -349,6 +355,9 @@ def _read_sheet(
                 raw = raw_row[position]
                 if isinstance(raw, str):
                     raw = unescape_text(raw)
+            if raw is FORMULA_WITHOUT_VALUE:
+                problems.add(name, row_number, col.name, FormulaWithoutValue.REASON)
+                continue
             if _blank(raw):
                 if col.required:
                     problems.add(name, row_number, col.name, "a value is required")

@@ -33,6 +33,8 @@ from openpyxl.cell.cell import ERROR_CODES, Cell, WriteOnlyCell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet import _read_only
+from openpyxl.worksheet._reader import FORMULA_TAG as _FORMULA_TAG
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -283,6 +285,45 @@ def _prolog_declares_dtd(fh: Any) -> bool:
                 return consumed >= _PROLOG_LIMIT  # refuse megabytes of prolog; EOF is fine
             end = buffer.find(closing, 2)
         buffer = buffer[end + len(closing) :]
+
+
+class FormulaWithoutValue:
+    """What a read cell holds when it has a formula but no value saved with it (a workbook
+    written by a script): SPEC §5 makes it an error that says so, never an empty cell."""
+
+    _instance: FormulaWithoutValue | None = None
+    REASON = "formula without a saved value"
+
+    def __new__(cls) -> FormulaWithoutValue:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<formula without a saved value>"
+
+
+FORMULA_WITHOUT_VALUE = FormulaWithoutValue()
+
+
+class _ValuesParser(_read_only.WorkSheetParser):  # type: ignore[misc]
+    """openpyxl's sheet parser, but a formula cell with no saved value reads as
+    FORMULA_WITHOUT_VALUE instead of None (values-only reading cannot tell them apart)."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell: dict[str, Any] = super().parse_cell(element)
+        if (
+            self.data_only
+            and cell["value"] is None
+            and element.find(_FORMULA_TAG) is not None
+            and element.get("t") != "inlineStr"
+        ):
+            cell["value"] = FORMULA_WITHOUT_VALUE
+        return cell
+
+
+# Read-only worksheets build their parser by this module-level name.
+_read_only.WorkSheetParser = _ValuesParser
 
 
 @contextmanager

@@ -252,3 +252,17 @@ def test_command_line_import_register(
                         "skipped: 6 rows"]
     assert main(["--db", database, "import-register", str(path), "--map", "Nope=vendor"]) == 1
     assert capsys.readouterr().err.startswith("clausekeeper: --map: register.csv has no column")
+
+
+def test_xlsx_formula_without_a_saved_value_is_named(session: Session, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Register"
+    ws.append(["Vendor", "Ref", "Effective Date", "Contract Value"])
+    ws.append(["Umbrella", "X-1", datetime(2023, 1, 31), "=1000*12"])  # saved without its value
+    ws.append(["Umbrella", "X-2", datetime(2023, 1, 31), 5])
+    wb.save(tmp_path / "scripted.xlsx")
+    with pytest.raises(ClausekeeperError) as caught:
+        import_foreign_register(session, tmp_path / "scripted.xlsx")
+    assert caught.value.lines() == ["Register!2 Contract Value: formula without a saved value"]
+    assert session.query(Contract).count() == 0  # nothing written

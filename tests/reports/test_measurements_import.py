@@ -233,3 +233,17 @@ def test_file_level_problems(slas: Session, tmp_path: Path) -> None:
         import_measurements(slas, _csv(tmp_path, "{}", name="data.json"))
     with pytest.raises(ClausekeeperError, match="no such file"):
         import_measurements(slas, tmp_path / "missing.csv")
+
+
+def test_formula_without_a_saved_value_is_named(slas: Session, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Contract", "SLA name", "Period", "Value"])
+    ws.append(["C-1", "Availability", datetime(2025, 3, 1), "=AVERAGE(99,100)"])
+    ws.append(["C-1", "Availability", datetime(2025, 4, 1), 99.9])
+    path = tmp_path / "scripted.xlsx"
+    wb.save(path)
+    with pytest.raises(ClausekeeperError) as caught:
+        import_measurements(slas, path)
+    assert caught.value.lines() == ["scripted.xlsx!2 Value: formula without a saved value"]
+    assert _recorded(slas) == []

@@ -373,3 +373,19 @@ def test_demo_portfolio_round_trip(session: Session, tmp_path: Path) -> None:
     for sheet in a:
         assert a[sheet] == b[sheet], sheet
     assert len(a["Clauses"]) > 100
+
+
+def test_a_formula_without_a_saved_value_is_named(portfolio: Session, tmp_path: Path) -> None:
+    # openpyxl (like any script) saves formulas without their values: reading values only, the
+    # cell would look empty and be reported as missing. SPEC §5 says to name it.
+    path = write_workbook(tmp_path / "scripted.xlsx", {
+        "Vendors": [["name", "country"], ["=UPPER(\"initech\")", "DE"]],
+        "Clauses": [
+            ["contract", "number", "title", "criticality"],
+            ["C-2021-014", "9", "Scripted", "=2+1"],
+        ],
+    })
+    assert _problems(portfolio, path) == [
+        "Vendors!2 name: formula without a saved value",
+        "Clauses!2 criticality: formula without a saved value",
+    ]
