@@ -47,6 +47,23 @@ def text(
     return result
 
 
+ELLIPSIS = "…"
+
+
+def shorten(text: str, max_len: int) -> str:
+    """As much of `text` as fits in `max_len` characters, cut at a word boundary where there is
+    one in the second half, ending in "…" (SPEC §5: long text never loses a row)."""
+    if len(text) <= max_len:
+        return text
+    room = max_len - len(ELLIPSIS)
+    if room <= 0:
+        return ELLIPSIS[:max_len]
+    head = text[: room + 1]
+    cut = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"))
+    kept = head[:cut] if cut >= room // 2 else text[:room]
+    return kept.rstrip(" \t\n,;:-") + ELLIPSIS
+
+
 def integer(
     value: object,
     field: str,

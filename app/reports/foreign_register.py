@@ -39,6 +39,7 @@ from app.store.models import DEFAULT_REMINDER_DAYS, NOTICE_UNITS, Contract, Pers
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 ASSUMED_RENEWAL_TERM = 12
+NOTES_MAX = 100_000  # what a contract's notes hold from a foreign register
 
 # field -> header names that mean it, most specific first (compared after _normalise)
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -105,6 +106,7 @@ class ForeignSummary:
     vendors_created: int = 0
     needs_review: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    shortened: int = 0  # rows with a text cut to fit its field (the whole text is in the notes)
     notes: list[tuple[int, str]] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
@@ -125,6 +127,11 @@ class ForeignSummary:
         review = f", {self.needs_review} need review" if self.needs_review else ""
         lines.append(f"{verb}: {self.imported} contracts{created}{review}")
         lines.append(f"skipped: {len(self.skipped)} rows")
+        if self.shortened:
+            lines.append(
+                f"shortened: {self.shortened} rows (a text longer than its field keeps what "
+                "fits, ending in …; the whole text is in the contract's notes)"
+            )
         lines.extend(f"line {line}: {reason}" for line, reason in self.skipped)
         lines.extend(f"line {line}: note: {text}" for line, text in self.notes)
         if self.dry_run:
@@ -478,16 +485,33 @@ def _cell(row: list[Any], ctx: _Context, name: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _text(row: list[Any], ctx: _Context, name: str, max_len: int) -> str | None:
-    value = _cell(row, ctx, name)
-    try:
-        return fields.text(value, name, max_len=max_len)
-    except ValidationError as exc:
-        raise _Skip(str(exc)) from None
+def _text(
+    row: list[Any], ctx: _Context, name: str, max_len: int, cut: list[str] | None = None
+) -> str | None:
+    """The cell as text. Longer than the field allows, it keeps what fits (SPEC §5: long text
+    never loses a row) and, when `cut` is given, the whole text goes there for the notes."""
+    value = fields.text(_cell(row, ctx, name), name)
+    if value is None or len(value) <= max_len:
+        return value
+    if cut is not None:
+        cut.append(f"{name} shortened to {max_len} characters; in full: {value}")
+    return fields.shorten(value, max_len)
 
 
 def _convert(line: int, row: list[Any], ctx: _Context, notes: list[str]) -> dict[str, Any]:
-    reference = _text(row, ctx, "reference", 100)
+    cut: list[str] = []
+    values = _convert_cut(line, row, ctx, notes, cut)
+    if cut:
+        whole = "\n".join([*cut, *([values["notes"]] if values["notes"] else [])])
+        values["notes"] = fields.shorten(whole, NOTES_MAX)
+        values["shortened"] = True
+    return values
+
+
+def _convert_cut(
+    line: int, row: list[Any], ctx: _Context, notes: list[str], cut: list[str]
+) -> dict[str, Any]:
+    reference = _text(row, ctx, "reference", 100, cut)
     if reference is None:
         raise _Skip("no reference")
     if reference in ctx.known_refs:
@@ -496,7 +520,7 @@ def _convert(line: int, row: list[Any], ctx: _Context, notes: list[str]) -> dict
         raise _Skip(f"reference {reference} appears earlier in the file (line "
                     f"{ctx.seen[reference]})")
     ctx.seen[reference] = line
-    vendor = _text(row, ctx, "vendor", 200)
+    vendor = _text(row, ctx, "vendor", 200, cut)
     if vendor is None:
         raise _Skip("no vendor")
     try:
@@ -507,8 +531,8 @@ def _convert(line: int, row: list[Any], ctx: _Context, notes: list[str]) -> dict
         raise _Skip("no start date")
     values: dict[str, Any] = {
         "reference": reference, "vendor": vendor, "start_date": start,
-        "title": _text(row, ctx, "title", 300) or reference,
-        "category": _text(row, ctx, "category", 100), "owner_id": None,
+        "title": _text(row, ctx, "title", 300, cut) or reference,
+        "category": _text(row, ctx, "category", 100, cut), "owner_id": None,
         "renewal_term_months": None, "max_renewals": None, "options_exercised": 0,
         "notice_value": 0, "notice_unit": "months", "terminated_on": None,
         "annual_value": None, "currency": "EUR", "credit_cap_percent": None,
@@ -531,10 +555,10 @@ def _convert(line: int, row: list[Any], ctx: _Context, notes: list[str]) -> dict
         values["renewal_term_months"] = ASSUMED_RENEWAL_TERM
         notes.append(f"no renewal term for {values['renewal']} renewal: "
                      f"{ASSUMED_RENEWAL_TERM} months assumed")
-    owner = _text(row, ctx, "owner", 254)
+    owner = fields.text(_cell(row, ctx, "owner"), "owner")  # a key to look up, never cut
     if owner is not None:
         values["owner_id"] = _owner(owner, ctx, notes)
-    own_notes = _text(row, ctx, "notes", 100_000)
+    own_notes = _text(row, ctx, "notes", NOTES_MAX, cut)
     values["notes"] = "\n".join([*([own_notes] if own_notes else []), *notes]) or None
     return values
 
@@ -634,6 +658,8 @@ def import_foreign_register(
         except _Skip as skip:
             summary.skipped.append((line, str(skip)))
             continue
+        if values.pop("shortened", False):
+            summary.shortened += 1
         summary.notes.extend((line, note) for note in notes)
         contracts.append(values)
     summary.imported = len(contracts)

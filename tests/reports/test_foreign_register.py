@@ -266,3 +266,27 @@ def test_xlsx_formula_without_a_saved_value_is_named(session: Session, tmp_path:
         import_foreign_register(session, tmp_path / "scripted.xlsx")
     assert caught.value.lines() == ["Register!2 Contract Value: formula without a saved value"]
     assert session.query(Contract).count() == 0  # nothing written
+
+
+def test_long_text_never_loses_a_row(session: Session, tmp_path: Path) -> None:
+    # A public register's award descriptions run to many hundreds of characters (SPEC §5).
+    description = " ".join(["Provision of managed network services for the regional offices"] * 8)
+    assert len(description) > 300
+    vendor = "Very Long Name " * 20  # 300 characters, more than a vendor name holds (200)
+    text = (
+        "Ref,Supplier,Description,Start Date,Notes\n"
+        f'X-1,{vendor},"{description}",2024-01-01,awarded after tender\n'
+        "X-2,Short Ltd,Short,2024-01-01,\n"
+    )
+    summary = import_foreign_register(session, _write(tmp_path, text))
+    assert summary.imported == 2 and summary.skipped == [] and summary.shortened == 1
+    assert any(line.startswith("shortened: 1 rows") for line in summary.summary_lines())
+    x1 = _contract(session, "X-1")
+    assert len(x1.title) <= 300 and x1.title.endswith("…")
+    assert description.startswith(x1.title[:-1])  # what fits, unchanged
+    assert x1.title[:-1] + " " in description + " "  # cut at a word boundary
+    assert len(x1.vendor.name) <= 200 and x1.vendor.name.endswith("…")
+    assert x1.notes is not None
+    assert description in x1.notes and vendor.strip() in x1.notes
+    assert "awarded after tender" in x1.notes
+    assert _contract(session, "X-2").notes is None

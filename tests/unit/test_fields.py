@@ -64,3 +64,13 @@ def test_choices_currency_email_clause_numbers() -> None:
     assert fields.clause_number(7.0) == "7" and fields.clause_number("7.10") == "7.10"
     with pytest.raises(ValidationError, match="Excel turns 7.10 into 7.1"):
         fields.clause_number(7.1)
+
+
+def test_shorten_keeps_what_fits_at_a_word_boundary() -> None:
+    from app.core.fields import shorten
+
+    assert shorten("short", 8) == "short"
+    assert shorten("The quick brown fox jumps", 12) == "The quick…"
+    assert shorten("Supercalifragilistic", 8) == "Superca…"  # no word boundary: a hard cut
+    assert shorten("Terms, conditions and more", 11) == "Terms…"  # no dangling comma
+    assert all(len(shorten("word " * 100, n)) <= n for n in range(1, 60))
