@@ -232,8 +232,12 @@ class _Builder:
                 end0 = self.as_of + timedelta(days=ahead) + notice_delta(notice_value, notice_unit)
                 start = end0 + timedelta(days=1) - relativedelta(months=initial)
             else:
-                earliest = 400 if not self.enterprise else 760
-                start = self.as_of - timedelta(days=rng.randint(earliest, 365 * 8))
+                if self.enterprise:
+                    # Ages whose SLA lives add up to the SPEC §7 measurement count (see
+                    # _enterprise_unreported): about two years measured on average.
+                    start = self.as_of - timedelta(days=rng.randint(60, 365 * 4 + 60))
+                else:
+                    start = self.as_of - timedelta(days=rng.randint(400, 365 * 8))
                 if not self.enterprise and rng.random() < 0.06:
                     start = self.as_of + timedelta(days=rng.randint(10, 90))  # not started
             if renewal == "evergreen" and rng.random() < 0.4:
@@ -353,16 +357,56 @@ class _Builder:
 
     # -- SLAs, measurements and credit notes ---------------------------------------------------
 
+    def _measured_periods(self, contract: dict[str, Any], step_months: int) -> tuple[date, int]:
+        """The last period start before the as-of month (or the contract's end) and the number
+        of periods from the one containing the start date: the SLA's whole life so far."""
+        last = self.as_of.replace(day=1) - relativedelta(months=step_months)
+        end = _ends_on(contract, self.as_of)
+        if end is not None and end < last:
+            last = end.replace(day=1)
+        if step_months == 3:
+            last = last.replace(month=((last.month - 1) // 3) * 3 + 1)
+        return last, _periods_since(contract["start_date"], last, step_months)
+
+    def _enterprise_sla_counts(self) -> tuple[list[int], set[int]]:
+        """SLAs per contract and the measurements left unreported, for the SPEC §7 workload.
+
+        Every SLA is measured over its contract's whole life up to the as-of date; 3 SLAs a
+        contract on average (30,000) and 24 measurements an SLA on average (720,000) exactly.
+        SLAs move from long-lived to young contracts until the lives fit, and the few periods
+        over go unreported (flat indices into the periods in generation order).
+        """
+        lives = [self._measured_periods(c, 1)[1] for c in self.contracts]
+        counts = [3] * len(lives)
+        wanted = round(self.scale.slas_per_contract * len(lives)) * self.scale.months_measured
+        total = 3 * sum(lives)
+        order = sorted(range(len(lives)), key=lives.__getitem__)
+        young, old = 0, len(order) - 1
+        slack = wanted // 100  # at most about 1 % of the periods unreported
+        while total - wanted > slack and young < old:
+            if counts[order[old]] <= 1:
+                old -= 1
+            elif counts[order[young]] >= len(data.SLAS) - 1:
+                young += 1
+            else:
+                counts[order[old]] -= 1
+                counts[order[young]] += 1
+                total -= lives[order[old]] - lives[order[young]]
+        if total < wanted:
+            raise ClausekeeperError("demo: the enterprise contracts are too young to measure")
+        return counts, set(self.rng.sample(range(total), total - wanted))
+
     def _slas_and_measurements(self) -> None:
         rng = self.rng
         sla_id = 0
         m_id = 0
         note_id = 0
-        this_month = self.as_of.replace(day=1)
-        for contract in self.contracts:
+        period_index = 0
+        counts, unreported = self._enterprise_sla_counts() if self.enterprise else ([], set())
+        for number, contract in enumerate(self.contracts):
             ref = contract["reference"]
             if self.enterprise:
-                wanted = 3
+                wanted = counts[number]
             else:
                 wanted = rng.choices((0, 1, 2, 3), (25, 25, 30, 20))[0]
             templates = rng.sample(data.SLAS, wanted)
@@ -385,22 +429,16 @@ class _Builder:
                     (f"{ref} / {name}", ref),
                 )
                 step_months = 3 if period == "quarterly" else 1
-                last = this_month - relativedelta(months=step_months)
-                if period == "quarterly":
-                    last = last.replace(month=((last.month - 1) // 3) * 3 + 1)
-                if self.enterprise:  # the SPEC §7 workload: 24 monthly measurements each
-                    periods = self.scale.months_measured // step_months
-                else:  # every period the contract has run, a few left unreported
-                    end = _ends_on(contract, self.as_of)
-                    if end is not None and end < last:
-                        last = end.replace(day=1)
-                        if period == "quarterly":
-                            last = last.replace(month=((last.month - 1) // 3) * 3 + 1)
-                    periods = _periods_since(contract["start_date"], last, step_months)
+                # Every period the contract has run, a few left unreported.
+                last, periods = self._measured_periods(contract, step_months)
                 target_value = Decimal(target)
                 for k in range(periods):
                     start = last - relativedelta(months=step_months * (periods - 1 - k))
-                    if not self.enterprise and rng.random() < 0.03:
+                    period_index += 1
+                    if self.enterprise:
+                        if period_index - 1 in unreported:
+                            continue
+                    elif rng.random() < 0.03:
                         continue
                     value = Decimal(f"{rng.gauss(typical, spread):.2f}")
                     if unit == "%" and value > 100:

@@ -108,3 +108,27 @@ def test_check_reports_broken_references(db: Database) -> None:
     report = check(db)
     assert not report.ok
     assert any("clauses" in p for p in report.problems)
+
+
+def test_enterprise_shape_measures_every_sla_over_its_life(db: Database) -> None:
+    """The enterprise generator at a fiftieth of its size: the SPEC §7 averages exactly (3 SLAs
+    a contract, 24 measurements an SLA), and every SLA measured over its contract's life, so
+    hardly any period is missing (it reported more missing periods than measured ones)."""
+    import random
+
+    from app.core.progress import null_progress
+    from app.services.sla import sla_report
+    from app.store.demo import Scale, _Builder
+
+    as_of = date(2026, 11, 29)
+    scale = Scale(30, 200, 2, 40, 1.0, 3.0, 24)
+    with db.session() as session:
+        builder = _Builder(random.Random(7), scale, as_of, "enterprise")
+        counts = builder.write(session, null_progress)
+        session.commit()
+        assert (counts["SLAs"], counts["measurements"]) == (600, 14_400)
+        report = sla_report(session, as_of)
+    measured = sum(s.measured for s in report.slas)
+    missing = sum(s.missing for s in report.slas)
+    assert measured == 14_400
+    assert missing <= 14_400 // 100 + 60  # about 1 % left unreported, no more
