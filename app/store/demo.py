@@ -91,6 +91,8 @@ class _Builder:
         self._people()
         self._contracts()
         self._clauses_and_knowledge()
+        if self.enterprise:
+            self._exact_link_count()
         self._slas_and_measurements()
         plan = [
             ("Vendor", Vendor),
@@ -344,6 +346,39 @@ class _Builder:
                         },
                         (f"{person['email']} @ {ref} §{number}", ref),
                     )
+
+    def _exact_link_count(self) -> None:
+        """The enterprise workload has exactly links_per_clause links a clause (SPEC §7): drop
+        random links over that number, or give random clauses one more person under it."""
+        rows = self.rows.get("Knowledge", [])
+        keys = self.keys.get("Knowledge", [])
+        wanted = round(self.scale.links_per_clause * len(self.rows.get("Clause", [])))
+        rng = self.rng
+        if len(rows) > wanted:
+            drop = set(rng.sample(range(len(rows)), len(rows) - wanted))
+            kept = [i for i in range(len(rows)) if i not in drop]
+            rows[:] = [rows[i] for i in kept]
+            keys[:] = [keys[i] for i in kept]
+        pairs = {(row["person_id"], row["clause_id"]) for row in rows}
+        clauses = self.rows.get("Clause", [])
+        refs = {c["id"]: c["reference"] for c in self.contracts}
+        while len(rows) < wanted:
+            clause = rng.choice(clauses)
+            person = rng.choice(self.people)
+            if (person["id"], clause["id"]) in pairs:
+                continue
+            pairs.add((person["id"], clause["id"]))
+            ref = refs[clause["contract_id"]]
+            rows.append({
+                "id": 0,
+                "person_id": person["id"],
+                "clause_id": clause["id"],
+                "level": rng.choices((1, 2, 3, 4), (15, 35, 35, 15))[0],
+                "verified_on": self.as_of - timedelta(days=rng.randint(0, 700)),
+            })
+            keys.append((f"{person['email']} @ {ref} §{clause['number']}", ref))
+        for number, row in enumerate(rows, start=1):
+            row["id"] = number
 
     def _link_count(self, neglected: bool) -> int:
         rng = self.rng

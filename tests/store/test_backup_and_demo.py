@@ -127,6 +127,7 @@ def test_enterprise_shape_measures_every_sla_over_its_life(db: Database) -> None
         counts = builder.write(session, null_progress)
         session.commit()
         assert (counts["SLAs"], counts["measurements"]) == (600, 14_400)
+        assert (counts["clauses"], counts["knowledge links"]) == (400, 400)  # 1.0 a clause
         report = sla_report(session, as_of)
     measured = sum(s.measured for s in report.slas)
     missing = sum(s.missing for s in report.slas)
