@@ -29,7 +29,8 @@ mkdir -p "$work/home" "$work/bin"  # bin/ stays empty: the PATH the bundle runs 
 clean_env=(env -i HOME="$work/home" LANG=C.UTF-8 PATH="$work/bin" PYTHONPATH=)
 bundled() { "${clean_env[@]}" "$exe" "$@"; }
 step() { printf 'smoke: %-44s' "$1"; }
-ok() { echo "ok${1:+ ($1)}"; }
+passed=0
+ok() { echo "ok${1:+ ($1)}"; passed=$((passed + 1)); }
 
 step "no Python on the bundle's PATH"
 if env -i PATH="$work/bin" /bin/sh -c 'command -v python3 || command -v python' >/dev/null; then
@@ -144,4 +145,4 @@ fi
 [ "$("$work/home/.local/bin/clausekeeper" --version)" = "$version" ] || fail "~/.local/bin/clausekeeper"
 ok
 
-echo "smoke: all passed"
+echo "smoke: $passed passed, 0 failed"
