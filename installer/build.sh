@@ -46,19 +46,7 @@ EOF
 "$PYTHON" -m pip install -q --root-user-action=ignore "${requirements[@]}"
 
 mkdir -p build
-desktop=installer/$APP_ID.desktop
-metainfo=installer/$APP_ID.metainfo.xml
-if command -v desktop-file-validate >/dev/null 2>&1; then
-    desktop-file-validate "$desktop"
-else
-    echo "build: desktop-file-validate not found (desktop-file-utils): $desktop not validated" >&2
-fi
-if command -v appstreamcli >/dev/null 2>&1; then
-    appstreamcli validate --no-net --explain "$metainfo" >build/appstream.log 2>&1 \
-        || { cat build/appstream.log >&2; exit 1; }
-else
-    echo "build: appstreamcli not found (appstream): $metainfo not validated" >&2
-fi
+bash installer/validate-metadata.sh
 
 log=build/pyinstaller.log
 if ! "$PYTHON" -m PyInstaller --noconfirm --log-level WARN --distpath dist \
@@ -70,8 +58,8 @@ fi
 grep '^clausekeeper.spec:' "$log" || true
 
 bundle=dist/clausekeeper
-install -D -m 644 "$desktop" "$bundle/share/applications/$APP_ID.desktop"
-install -D -m 644 "$metainfo" "$bundle/share/metainfo/$APP_ID.metainfo.xml"
+install -D -m 644 "installer/$APP_ID.desktop" "$bundle/share/applications/$APP_ID.desktop"
+install -D -m 644 "installer/$APP_ID.metainfo.xml" "$bundle/share/metainfo/$APP_ID.metainfo.xml"
 "$PYTHON" installer/render_icons.py "$bundle/share/icons" "$APP_ID"
 install -m 755 installer/install-desktop.sh "$bundle/install-desktop.sh"
 
