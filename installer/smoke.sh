@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the built bundle (run installer/build.sh first). Runs dist/clausekeeper/clausekeeper
-# with PATH and PYTHONPATH cleared and a fresh HOME, so no Python and no settings of yours can be
-# reached, on throw-away databases in a temporary folder:
+# with PATH and PYTHONPATH cleared and a fresh HOME (as root also with this machine's Pythons
+# hidden), so no Python and no settings of yours can be reached, on throw-away databases:
 #   --version; demo; check; export of every report; calendar; a start of the GUI that quits by
 #   itself once the main window is usable (offscreen, and under Xvfb with xcb when xvfb-run is
 #   there); a database of an earlier version (tests/data/portfolio-0001.sql), which must be backed
@@ -27,16 +27,40 @@ mkdir -p "$work/home" "$work/bin"  # bin/ stays empty: the PATH the bundle runs 
 # The bundle runs with nothing of the environment but a fresh HOME, an empty PATH and an empty
 # PYTHONPATH (and, for a GUI start, the platform and the display).
 clean_env=(env -i HOME="$work/home" LANG=C.UTF-8 PATH="$work/bin" PYTHONPATH=)
-bundled() { "${clean_env[@]}" "$exe" "$@"; }
+bundled() { "${hidden[@]}" "${clean_env[@]}" "$exe" "$@"; }
 step() { printf 'smoke: %-44s' "$1"; }
 passed=0
 ok() { echo "ok${1:+ ($1)}"; passed=$((passed + 1)); }
 
-step "no Python on the bundle's PATH"
+# As root, every step also runs in a mount namespace where the Python installations of this machine
+# are hidden under an empty folder: the bundle must not need them (nor find them by accident).
+hidden=()
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+    HIDE=$(for dir in /usr/lib/python3* /usr/local/lib/python3* /opt/python* "${PYENV_ROOT:-/root/.pyenv}" \
+                      "$(python3 -c 'import sys; print(sys.base_prefix)' 2>/dev/null || true)"; do
+               [ -d "$dir" ] && [ "$dir" != /usr ] && [ "$dir" != /usr/local ] && echo "$dir"
+           done | sort -u | awk 'kept == "" || index($0, kept "/") != 1 { print; kept = $0 }' | tr '\n' ' ')
+    HIDE=${HIDE% }
+    export HIDE EMPTY=$work/bin
+    # shellcheck disable=SC2016
+    hidden=(unshare -m /bin/sh -c 'for d in $HIDE; do mount --bind "$EMPTY" "$d" || exit 1; done; exec "$@"' sh)
+fi
+
+step "no Python reachable"
 if env -i PATH="$work/bin" /bin/sh -c 'command -v python3 || command -v python' >/dev/null; then
     fail "a Python is reachable with PATH=$work/bin"
 fi
-ok
+if [ ${#hidden[@]} -gt 0 ]; then
+    # shellcheck disable=SC2016
+    if "${hidden[@]}" /bin/sh -c 'for p in /usr/bin/python3 /usr/local/bin/python3; do
+            [ -x "$p" ] && "$p" -c "import encodings" 2>/dev/null && exit 1; done; exit 0'; then
+        ok "PATH empty; hidden: $HIDE"
+    else
+        fail "a Python still runs with $HIDE hidden"
+    fi
+else
+    ok "PATH empty (not root: the Pythons of this machine are not hidden)"
+fi
 
 step "--version"
 version=$(bundled --version) || fail "--version exited with $?"
@@ -79,12 +103,12 @@ gui() {  # $1: what to call it; the rest: how to start the bundle
     [[ $out == *"clausekeeper: ready:"* ]] || fail "the GUI ($name) said '$out'"
     ok "${out#clausekeeper: ready: }"
 }
-gui offscreen "${clean_env[@]}" QT_QPA_PLATFORM=offscreen \
+gui offscreen "${hidden[@]}" "${clean_env[@]}" QT_QPA_PLATFORM=offscreen \
     CLAUSEKEEPER_QUIT_WHEN_READY=$GUI_LIMIT_S "$exe" --db "$db"
 if command -v xvfb-run >/dev/null 2>&1; then
     # A real X server: the xcb platform plugin and the libraries it loads from the system.
     # shellcheck disable=SC2016
-    gui "xcb, Xvfb" xvfb-run -a -s "-screen 0 1280x800x24" /bin/sh -c \
+    gui "xcb, Xvfb" xvfb-run -a -s "-screen 0 1280x800x24" "${hidden[@]}" /bin/sh -c \
         'exec env -i DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-}" "$@"' sh \
         "${clean_env[@]:2}" QT_QPA_PLATFORM=xcb CLAUSEKEEPER_QUIT_WHEN_READY=$GUI_LIMIT_S \
         "$exe" --db "$db"
