@@ -38,12 +38,13 @@ hidden=()
 if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
     HIDE=$(for dir in /usr/lib/python3* /usr/local/lib/python3* /opt/python* "${PYENV_ROOT:-/root/.pyenv}" \
                       "$(python3 -c 'import sys; print(sys.base_prefix)' 2>/dev/null || true)"; do
-               [ -d "$dir" ] && [ "$dir" != /usr ] && [ "$dir" != /usr/local ] && echo "$dir"
+               if [ -d "$dir" ] && [ "$dir" != /usr ] && [ "$dir" != /usr/local ]; then echo "$dir"; fi
            done | sort -u | awk 'kept == "" || index($0, kept "/") != 1 { print; kept = $0 }' | tr '\n' ' ')
     HIDE=${HIDE% }
     export HIDE EMPTY=$work/bin
     # shellcheck disable=SC2016
-    hidden=(unshare -m /bin/sh -c 'for d in $HIDE; do mount --bind "$EMPTY" "$d" || exit 1; done; exec "$@"' sh)
+    [ -z "$HIDE" ] || hidden=(unshare -m /bin/sh -c \
+        'for d in $HIDE; do mount --bind "$EMPTY" "$d" || exit 1; done; exec "$@"' sh)
 fi
 
 step "no Python reachable"
