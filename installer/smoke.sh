@@ -107,14 +107,15 @@ gui() {  # $1: what to call it; the rest: how to start the bundle
 gui offscreen "${hidden[@]}" "${clean_env[@]}" QT_QPA_PLATFORM=offscreen \
     CLAUSEKEEPER_QUIT_WHEN_READY=$GUI_LIMIT_S "$exe" --db "$db"
 if command -v xvfb-run >/dev/null 2>&1; then
-    # A real X server: the xcb platform plugin and the libraries it loads from the system.
+    # A real X server: Qt's xcb platform plugin with the X11 libraries the bundle carries.
     # shellcheck disable=SC2016
     gui "xcb, Xvfb" xvfb-run -a -s "-screen 0 1280x800x24" "${hidden[@]}" /bin/sh -c \
         'exec env -i DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-}" "$@"' sh \
         "${clean_env[@]:2}" QT_QPA_PLATFORM=xcb CLAUSEKEEPER_QUIT_WHEN_READY=$GUI_LIMIT_S \
         "$exe" --db "$db"
 else
-    echo "smoke: GUI start (xcb, Xvfb)                       skipped: no xvfb-run"
+    step "GUI start (xcb, Xvfb)"
+    echo "skipped: no xvfb-run"
 fi
 
 # A database of an earlier version: backed up, then migrated to the bundle's newest revision.
