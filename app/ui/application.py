@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
-from app.ui import icons, settings_store, workers
+from app.ui import icons, ready_check, settings_store, workers
 from app.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ log = logging.getLogger("clausekeeper.ui")
 qt_log = logging.getLogger("clausekeeper.qt")
 
 ENV_VAR = "CLAUSEKEEPER_DB"  # the same variable app.store.engine reads
+# The freedesktop application id: installer/<id>.desktop and its AppStream metainfo.
+DESKTOP_ID = "org.clausekeeper.Clausekeeper"
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -52,6 +54,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("Clausekeeper")
     app.setApplicationVersion(__version__)
     app.setWindowIcon(icons.app_icon())
+    app.setDesktopFileName(DESKTOP_ID)  # the desktop shows the .desktop file's name and icon
     return app
 
 
@@ -203,6 +206,8 @@ def run(db_target: str | None, as_of: date | None, demo: bool) -> int:
     previous_handler = qInstallMessageHandler(_qt_message)
     try:
         window, opener = show_window(db_target, as_of, demo)
+        if ready_check.requested():  # the bundle's smoke test: quit once usable
+            ready_check.install(window, opener, app.exit)
         log.info("main window shown after %.3f s", time.perf_counter() - started)
         window.ready.connect(
             lambda: log.info("database attached after %.3f s", time.perf_counter() - started)
