@@ -49,6 +49,48 @@ def _settle(app: object, seconds: float = 0.3) -> None:
         raise SystemExit("render_screenshots: a view did not finish computing")
 
 
+def _select_leaver(window: object, db: object, as_of: date) -> None:
+    """On the People page, select the next person to leave (what they take with them)."""
+    from sqlalchemy import select
+
+    from app.store.models import Person
+
+    with db.session() as session:  # type: ignore[attr-defined]
+        person_id = session.scalar(
+            select(Person.id).where(Person.leaves_on >= as_of).order_by(Person.leaves_on)
+        )
+    people = window.page("People")  # type: ignore[attr-defined]
+    if person_id is not None and callable(getattr(people, "select", None)):
+        people.select(person_id)
+
+
+def _simulation(window: object, ctx: object, app: object, out: Path, number: int) -> list[Path]:
+    """The off-boarding simulation of the two people who are current owners of most clauses."""
+    from app.services.knowledge import gaps
+    from app.services.knowledge_views import people_choices
+    from app.ui.knowledge.simulation import SimulationDialog
+
+    with ctx.session() as session:  # type: ignore[attr-defined]
+        result = gaps(session, ctx.as_of)  # type: ignore[attr-defined]
+    owned: dict[str, int] = {}
+    for clause in result.clauses:
+        for name in clause.owners:
+            owned[name] = owned.get(name, 0) + 1
+    dialog = SimulationDialog(ctx, [], window)  # type: ignore[arg-type]
+    names = sorted(owned, key=lambda n: (-owned[n], n))[:2]
+    with ctx.session() as session:  # type: ignore[attr-defined]
+        keys = [p.key for p in people_choices(session) if p.name in names][:2]
+    dialog.choose_people(keys)
+    dialog.resize(*SIZE)
+    dialog.show()
+    dialog.run()
+    _settle(app)
+    path = out / f"{number:02d}-simulation.png"
+    dialog.grab().save(str(path))
+    dialog.close()
+    return [path]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -86,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     for number, name in enumerate(PAGES, start=1):
         window.show_page(name)
         _settle(app)
+        if name == "Knowledge":
+            _settle(app)  # the whole portfolio follows its first rows, then the matrix
+        if name == "People":
+            _select_leaver(window, db, args.as_of)
+            _settle(app)
         path = args.out / f"{number:02d}-{name.lower()}.png"
         window.grab().save(str(path))
         written.append(path)
@@ -105,7 +152,16 @@ def main(argv: list[str] | None = None) -> int:
             path = args.out / f"{len(PAGES) + 1:02d}-contract-editor.png"
             editor.grab().save(str(path))
             written.append(path)
+            tabs = getattr(editor, "tabs", None)
+            matrix = getattr(editor, "knowledge_matrix", None)
+            if tabs is not None and matrix is not None:
+                tabs.setCurrentWidget(matrix)
+                _settle(app)
+                path = args.out / f"{len(PAGES) + 2:02d}-knowledge-matrix.png"
+                editor.grab().save(str(path))
+                written.append(path)
             editor.close()
+    written.extend(_simulation(window, ctx, app, args.out, len(PAGES) + 3))
     window.close()
     _settle(app, 0.05)
     db.close()

@@ -18,8 +18,10 @@ from app.core.knowledge import (
     ORPHANED,
     SINGLE,
     ClauseInfo,
+    LinkInfo,
     OwnedWeight,
     PersonInfo,
+    Simulation,
     StatusRow,
     coverage_of,
     simulate_leave,
@@ -426,8 +428,11 @@ def _gaps_json(session: Session, as_of: date, contract_ref: str | None) -> dict[
     }
 
 
-def simulate_leave_json(session: Session, as_of: date, person_keys: list[str]) -> dict[str, Any]:
-    """`clausekeeper simulate-leave PERSON… --json` (SPEC §3, §6)."""
+def person_ids(session: Session, person_keys: list[str]) -> list[int]:
+    """The ids of the people named by their keys (§1), each once, in the order given.
+
+    Every unknown key is reported (NotFoundError with one line per key).
+    """
     ids: list[int] = []
     problems: list[str] = []
     for key in person_keys:
@@ -440,8 +445,29 @@ def simulate_leave_json(session: Session, as_of: date, person_keys: list[str]) -
             ids.append(pid)
     if problems:
         raise NotFoundError(problems[0], problems)
-    leaving = frozenset(ids)
+    return ids
 
+
+@dataclass(frozen=True)
+class LeaveSimulation:
+    """An off-boarding simulation (SPEC §3) with what is needed to name its rows."""
+
+    as_of: date
+    person_ids: list[int]
+    settings: Settings
+    people: dict[int, PersonInfo]
+    contracts: dict[int, ContractRow]  # the in-scope contracts one of them knows, by id
+    clauses: list[ClauseInfo]  # of those contracts
+    links: list[LinkInfo]  # every link to those clauses
+    result: Simulation
+
+    def clause_order(self, clause: ClauseInfo) -> tuple[str, Any]:
+        return self.contracts[clause.contract_id].reference, natural_key(clause.number)
+
+
+def simulate_leave_of(session: Session, as_of: date, ids: list[int]) -> LeaveSimulation:
+    """The off-boarding simulation of these people (by id) on D."""
+    leaving = frozenset(ids)
     settings = load_settings(session)
     people = load_people(session)
     candidates = contracts_known_by(session, settings, leaving)
@@ -451,13 +477,21 @@ def simulate_leave_json(session: Session, as_of: date, person_keys: list[str]) -
     clauses = [ClauseInfo(*row) for row in load_clauses(session, contracts)]
     links = load_link_infos(session, contracts)
     result = simulate_leave(clauses, links, people, settings, as_of, leaving)
+    return LeaveSimulation(
+        as_of, list(ids), settings, people, contracts, clauses, links, result
+    )
 
-    def clause_order(clause: ClauseInfo) -> tuple[str, Any]:
-        return contracts[clause.contract_id].reference, natural_key(clause.number)
 
+def simulate_leave_json(session: Session, as_of: date, person_keys: list[str]) -> dict[str, Any]:
+    """`clausekeeper simulate-leave PERSON… --json` (SPEC §3, §6)."""
+    simulation = simulate_leave_of(session, as_of, person_ids(session, person_keys))
+    people, contracts, result = simulation.people, simulation.contracts, simulation.result
     return {
         "as_of": as_of.isoformat(),
-        "people": [{"name": people[pid].name, "email": people[pid].email} for pid in ids],
+        "people": [
+            {"name": people[pid].name, "email": people[pid].email}
+            for pid in simulation.person_ids
+        ],
         "newly_orphaned": [
             {
                 "contract": contracts[c.contract_id].reference,
@@ -465,7 +499,7 @@ def simulate_leave_json(session: Session, as_of: date, person_keys: list[str]) -
                 "title": c.title,
                 "criticality": c.criticality,
             }
-            for c in sorted(result.newly_orphaned, key=clause_order)
+            for c in sorted(result.newly_orphaned, key=simulation.clause_order)
         ],
         "contracts": [
             {

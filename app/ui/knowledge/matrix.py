@@ -1,0 +1,647 @@
+"""The knowledge matrix of a contract or of a vendor's contracts: clauses × people.
+
+Each cell shows a person's level on a clause; the Status column is coloured by the clause's
+status (app.ui.status_colors), with the reason and the current owners in its tooltip. Cells are
+edited in place (a level from 1 to 4, or no link), and the buttons add an owner, remove links
+and re-verify the selected links; every edit is an undoable command (app.ui.knowledge.commands).
+The matrix itself is computed on a worker by app.services.knowledge_views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ClausekeeperError
+from app.services.knowledge_views import (
+    BELOW,
+    CURRENT,
+    LEFT,
+    STALE,
+    KnowledgeMatrix,
+    MatrixCell,
+    MatrixClause,
+    MatrixPerson,
+)
+from app.ui import workers
+from app.ui.context import AppContext
+from app.ui.knowledge import commands
+from app.ui.knowledge.commands import LinkKey
+from app.ui.knowledge.person_picker import LEVEL_TEXTS, AddOwnerDialog
+from app.ui.status_colors import (
+    STATUS_LABELS,
+    status_brush,
+    status_label,
+    swatch_style,
+    text_brush,
+)
+
+CONTRACT, NUMBER, TITLE, CRITICALITY, STATUS = range(5)
+FIXED = ("Contract", "Clause", "Title", "Crit.", "Status")
+FIRST_PERSON = len(FIXED)
+ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Setting")
+STATE_TEXT = {
+    CURRENT: "current: counts as an owner",
+    STALE: "stale: verified too long ago, a re-check is due",
+    BELOW: "below the understanding level: does not count as an owner",
+    LEFT: "the person has left",
+}
+OWNER_TINT = QBrush(QColor("#dce8f6"))  # a current owner's cell
+MUTED = QBrush(QColor("#7a7a7a"))
+
+
+def ratio_text(value: Fraction | None) -> str:
+    return "—" if value is None else f"{float(value) * 100:.1f} %"
+
+
+def figures_text(figures: Any) -> str:
+    truck = "—" if figures.truck_factor is None else str(figures.truck_factor)
+    return (
+        f"coverage {ratio_text(figures.coverage)} · truck factor {truck} · "
+        f"{figures.orphaned} orphaned · {figures.at_risk} at risk · "
+        f"{figures.single} single owner · {figures.covered} covered"
+    )
+
+
+class MatrixModel(QAbstractTableModel):
+    """The rows and columns of a KnowledgeMatrix; editing a cell asks `on_edit` to do it."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.matrix: KnowledgeMatrix | None = None
+        self.on_edit: Callable[[MatrixClause, MatrixPerson, int], bool] | None = None
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._italic = QFont()
+        self._italic.setItalic(True)
+
+    def set_matrix(self, matrix: KnowledgeMatrix | None) -> None:
+        self.beginResetModel()
+        self.matrix = matrix
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid() or self.matrix is None:
+            return 0
+        return len(self.matrix.clauses)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid():
+            return 0
+        return FIRST_PERSON + (len(self.matrix.people) if self.matrix else 0)
+
+    def clause_at(self, row: int) -> MatrixClause | None:
+        if self.matrix is None or not 0 <= row < len(self.matrix.clauses):
+            return None
+        return self.matrix.clauses[row]
+
+    def person_at(self, column: int) -> MatrixPerson | None:
+        if self.matrix is None or not 0 <= column - FIRST_PERSON < len(self.matrix.people):
+            return None
+        return self.matrix.people[column - FIRST_PERSON]
+
+    def cell_at(self, row: int, column: int) -> MatrixCell | None:
+        clause, person = self.clause_at(row), self.person_at(column)
+        if self.matrix is None or clause is None or person is None:
+            return None
+        return self.matrix.cell(clause.clause_id, person.id)
+
+    def row_of(self, clause_id: int) -> int | None:
+        for row, clause in enumerate(self.matrix.clauses if self.matrix else []):
+            if clause.clause_id == clause_id:
+                return row
+        return None
+
+    def column_of(self, person_id: int) -> int | None:
+        for offset, person in enumerate(self.matrix.people if self.matrix else []):
+            if person.id == person_id:
+                return FIRST_PERSON + offset
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        person = self.person_at(section)
+        if person is None:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < FIRST_PERSON:
+                return FIXED[section]
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if not person.active:
+                return f"{person.name}\nleft"
+            if person.leaving_soon and person.leaves_on is not None:
+                return f"{person.name}\nleaves {person.leaves_on.isoformat()}"
+            return person.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [person.name, person.email or person.key]
+            if person.leaves_on is not None:
+                lines.append(f"last working day {person.leaves_on.isoformat()}")
+            return "\n".join(lines)
+        if role == Qt.ItemDataRole.ForegroundRole and (not person.active or person.leaving_soon):
+            return QBrush(QColor("#a33b00" if person.active else "#7a7a7a"))
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() >= FIRST_PERSON:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        clause = self.clause_at(index.row()) if index.isValid() else None
+        if clause is None:
+            return None
+        column = index.column()
+        if column >= FIRST_PERSON:
+            return self._cell_data(index.row(), column, role)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == CONTRACT:
+                return clause.contract
+            if column == NUMBER:
+                return clause.number
+            if column == TITLE:
+                return clause.title
+            if column == CRITICALITY:
+                return str(clause.criticality)
+            return status_label(clause.status, clause.reason)
+        if column == STATUS:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return status_brush(clause.status)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return text_brush()
+            if role == Qt.ItemDataRole.ToolTipRole:
+                owners = ", ".join(clause.owners) if clause.owners else "nobody"
+                return f"{status_label(clause.status, clause.reason)}\nCurrent owners: {owners}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == CRITICALITY:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column == TITLE:
+            return clause.title
+        return None
+
+    def _cell_data(self, row: int, column: int, role: int) -> Any:
+        cell = self.cell_at(row, column)
+        if role == Qt.ItemDataRole.EditRole:
+            return 0 if cell is None else cell.level
+        if cell is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if cell.state == STALE:
+                return f"{cell.level} (stale)"
+            if cell.state == LEFT:
+                return f"{cell.level} (left)"
+            return str(cell.level)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and cell.state == CURRENT:
+            return OWNER_TINT
+        if role == Qt.ItemDataRole.ForegroundRole and cell.state != CURRENT:
+            return MUTED
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if cell.state == CURRENT else self._italic
+        if role == Qt.ItemDataRole.ToolTipRole:
+            person = self.person_at(column)
+            name = person.name if person else ""
+            return (
+                f"{name}: level {LEVEL_TEXTS[cell.level]}\n"
+                f"verified on {cell.verified_on.isoformat()}\n{STATE_TEXT[cell.state]}"
+            )
+        return None
+
+    def setData(  # noqa: N802
+        self, index: QModelIndex | QPersistentModelIndex, value: Any,
+        role: int = Qt.ItemDataRole.EditRole,
+    ) -> bool:
+        clause = self.clause_at(index.row())
+        person = self.person_at(index.column())
+        if role != Qt.ItemDataRole.EditRole or clause is None or person is None:
+            return False
+        if self.on_edit is None:
+            return False
+        return self.on_edit(clause, person, int(value))
+
+
+class LevelDelegate(QStyledItemDelegate):
+    """A drop-down of the levels (and "no link") for a person's cell."""
+
+    def createEditor(  # noqa: N802
+        self, parent: QWidget, option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        editor = QComboBox(parent)
+        editor.setObjectName("levelEditor")
+        editor.addItem("(no link)", 0)
+        for level, text in LEVEL_TEXTS.items():
+            editor.addItem(text, level)
+        editor.activated.connect(lambda _i: self._commit(editor))
+        return editor
+
+    def _commit(self, editor: QComboBox) -> None:
+        self.commitData.emit(editor)
+        self.closeEditor.emit(editor)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(int(index.data(Qt.ItemDataRole.EditRole) or 0))
+
+    def setModelData(  # noqa: N802
+        self, editor: QWidget, model: QAbstractItemModel,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        if isinstance(editor, QComboBox):
+            level = int(editor.currentData())
+            if level != int(index.data(Qt.ItemDataRole.EditRole) or 0):
+                model.setData(index, level, Qt.ItemDataRole.EditRole)
+
+
+class MatrixTable(QTableView):
+    """Digits 1-4 set the level of the selected cells, 0 or Delete removes their links."""
+
+    key_level = Signal(int)  # 0: remove
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        if Qt.Key.Key_0 <= key <= Qt.Key.Key_4 and not event.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier
+        ):
+            self.key_level.emit(int(key) - int(Qt.Key.Key_0))
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.key_level.emit(0)
+            return
+        super().keyPressEvent(event)
+
+
+def legend(parent: QWidget | None = None) -> QHBoxLayout:
+    """Swatches of the four status colours."""
+    row = QHBoxLayout()
+    row.setSpacing(6)
+    for status, text in STATUS_LABELS.items():
+        swatch = QLabel(text, parent)
+        swatch.setObjectName(f"legend_{status}")
+        swatch.setStyleSheet(swatch_style(status))
+        row.addWidget(swatch)
+    return row
+
+
+class MatrixWidget(QWidget):
+    """The matrix of one contract or of a vendor's in-scope contracts, with its edit buttons."""
+
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("knowledgeMatrix")
+        self.ctx = ctx
+        self.scope: tuple[str, str] | None = None  # ("contract", reference) or ("vendor", name)
+        self._generation = 0
+        self._dirty = False
+        self.title = QLabel(self)
+        self.title.setObjectName("matrixTitle")
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.figures = QLabel(self)
+        self.figures.setObjectName("matrixFigures")
+        self.figures.setWordWrap(True)
+        self.model = MatrixModel(self)
+        self.model.on_edit = self._edit_cell
+        self.table = MatrixTable(self)
+        self.table.setObjectName("matrixTable")
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(LevelDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        triggers = QAbstractItemView.EditTrigger
+        self.table.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setDefaultSectionSize(112)
+        lines = self.table.horizontalHeader().fontMetrics().lineSpacing()
+        self.table.horizontalHeader().setMinimumHeight(2 * lines + 10)  # name, leaving date
+        self.table.horizontalHeader().setMinimumSectionSize(40)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.key_level.connect(self._key_level)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.level_button = QToolButton(self)
+        self.level_button.setObjectName("setLevelButton")
+        self.level_button.setText("Set &level")
+        self.level_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.level_menu = QMenu(self.level_button)
+        for level, text in LEVEL_TEXTS.items():
+            action = QAction(text, self.level_menu)
+            action.triggered.connect(lambda _c=False, lv=level: self.set_level(lv))
+            self.level_menu.addAction(action)
+        self.level_button.setMenu(self.level_menu)
+        self.add_button = QPushButton("&Add owner…", self)
+        self.add_button.setObjectName("addOwnerButton")
+        self.add_button.clicked.connect(lambda _c=False: self.add_owner())
+        self.remove_button = QPushButton("&Remove link", self)
+        self.remove_button.setObjectName("removeLinkButton")
+        self.remove_button.clicked.connect(lambda _c=False: self.remove_links())
+        self.reverify_button = QPushButton("Re-&verify selected", self)
+        self.reverify_button.setObjectName("reverifyButton")
+        self.reverify_button.clicked.connect(lambda _c=False: self.reverify())
+        self.hint = QLabel(self)
+        self.hint.setStyleSheet("color: #555;")
+
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addLayout(legend(self))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.hint, 1)
+        for widget in (self.level_button, self.add_button, self.remove_button,
+                       self.reverify_button):
+            buttons.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.figures)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._show_empty()
+        ctx.data_changed.connect(self._data_changed)
+        ctx.as_of_changed.connect(self._as_of_changed)
+
+    # --- what is shown ------------------------------------------------------------------------
+
+    def show_contract(self, reference: str) -> None:
+        self._set_scope(("contract", reference))
+
+    def show_vendor(self, vendor: str) -> None:
+        self._set_scope(("vendor", vendor))
+
+    def clear(self) -> None:
+        self.scope = None
+        self._generation += 1
+        self.model.set_matrix(None)
+        self._show_empty()
+
+    def _set_scope(self, scope: tuple[str, str]) -> None:
+        if scope == self.scope and self.model.matrix is not None and not self._dirty:
+            return
+        self.scope = scope
+        self.refresh()
+
+    def _show_empty(self) -> None:
+        self.title.setText("No contract chosen")
+        self.figures.setText("Select a clause to see who knows its contract's clauses.")
+        self.hint.setText("")
+        self._update_buttons()
+
+    def refresh(self) -> workers.Op | None:
+        if self.scope is None:
+            return None
+        self._dirty = False
+        self._generation += 1
+        generation = self._generation
+        kind, name = self.scope
+        as_of = self.ctx.as_of
+
+        def work(session: Any) -> KnowledgeMatrix:
+            from app.services import knowledge_views as views
+
+            if kind == "vendor":
+                return views.vendor_matrix(session, as_of, name)
+            return views.contract_matrix(session, as_of, name)
+
+        def done(matrix: KnowledgeMatrix) -> None:
+            if generation == self._generation:
+                self._show(matrix)
+
+        return workers.run_query(self, self.ctx, work, done, title="Knowledge matrix")
+
+    def _show(self, matrix: KnowledgeMatrix) -> None:
+        kept = self._selected_pairs()
+        first = self.model.matrix is None
+        self.model.set_matrix(matrix)
+        single = len(matrix.contracts) == 1
+        self.table.setColumnHidden(CONTRACT, single)
+        if first:
+            header = self.table.horizontalHeader()
+            header.resizeSection(CONTRACT, 90)
+            header.resizeSection(NUMBER, 60)
+            header.resizeSection(TITLE, 220)
+            header.resizeSection(CRITICALITY, 44)
+            header.resizeSection(STATUS, 190)
+        self.title.setText(matrix.title)
+        parts = [figures_text(matrix.figures)]
+        if not single and matrix.contracts:
+            parts.append(f"{len(matrix.contracts)} contracts")
+        elif matrix.contracts and not matrix.contracts[0].in_scope:
+            parts.append("not in scope on the as-of date (not started, active or terminating)")
+        self.figures.setText(" · ".join(parts))
+        self.hint.setText(
+            f"{len(matrix.people)} people · double-click a cell or type 1–4 to set a level, "
+            "Delete to remove"
+        )
+        self._restore(kept)
+        self._update_buttons()
+        self.loaded.emit()
+
+    # --- selection ----------------------------------------------------------------------------
+
+    def _selected_pairs(self) -> list[tuple[int, int | None]]:
+        """(clause id, person id or None for the fixed columns) of the selected cells."""
+        pairs: list[tuple[int, int | None]] = []
+        for index in self.table.selectionModel().selectedIndexes():
+            clause = self.model.clause_at(index.row())
+            if clause is None:
+                continue
+            person = self.model.person_at(index.column())
+            pairs.append((clause.clause_id, person.id if person else None))
+        return pairs
+
+    def _restore(self, pairs: list[tuple[int, int | None]]) -> None:
+        selection = self.table.selectionModel()
+        for clause_id, person_id in pairs:
+            row = self.model.row_of(clause_id)
+            column = NUMBER if person_id is None else self.model.column_of(person_id)
+            if row is not None and column is not None:
+                selection.select(self.model.index(row, column), selection.SelectionFlag.Select)
+
+    def select_cell(self, clause_number: str, person_name: str) -> bool:
+        """Select one cell by clause number and person name (tests, keyboard users)."""
+        matrix = self.model.matrix
+        if matrix is None:
+            return False
+        row = next((r for r, c in enumerate(matrix.clauses) if c.number == clause_number), None)
+        column = next(
+            (FIRST_PERSON + i for i, p in enumerate(matrix.people) if p.name == person_name), None
+        )
+        if row is None or column is None:
+            return False
+        index = self.model.index(row, column)
+        self.table.setCurrentIndex(index)
+        self.table.selectionModel().select(
+            index, self.table.selectionModel().SelectionFlag.ClearAndSelect
+        )
+        return True
+
+    def selected_cells(self) -> list[tuple[MatrixClause, MatrixPerson, MatrixCell | None]]:
+        found = []
+        for index in sorted(self.table.selectionModel().selectedIndexes(),
+                            key=lambda i: (i.row(), i.column())):
+            clause = self.model.clause_at(index.row())
+            person = self.model.person_at(index.column())
+            if clause is not None and person is not None:
+                found.append((clause, person, self.model.cell_at(index.row(), index.column())))
+        return found
+
+    def selected_clauses(self) -> list[MatrixClause]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})
+        return [c for r in rows if (c := self.model.clause_at(r)) is not None]
+
+    def _update_buttons(self, *_args: Any) -> None:
+        cells = self.selected_cells() if self.model.matrix is not None else []
+        linked = any(cell is not None for _c, _p, cell in cells)
+        self.level_button.setEnabled(bool(cells))
+        self.remove_button.setEnabled(linked)
+        self.reverify_button.setEnabled(linked)
+        self.add_button.setEnabled(
+            self.model.matrix is not None and bool(self.table.selectionModel().selectedIndexes())
+        )
+
+    # --- edits --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _key(clause: MatrixClause, person: MatrixPerson) -> LinkKey:
+        return LinkKey(person.key, person.name, clause.contract, clause.number)
+
+    def _run(self, action: Callable[[], Any]) -> bool:
+        try:
+            action()
+        except ClausekeeperError as exc:
+            workers.show_error(self, exc, "Knowledge")
+            return False
+        return True
+
+    def _edit_cell(self, clause: MatrixClause, person: MatrixPerson, level: int) -> bool:
+        key = self._key(clause, person)
+        if level == 0:
+            if self.model.matrix is None or self.model.matrix.cell(clause.clause_id,
+                                                                   person.id) is None:
+                return False
+            return self._run(lambda: commands.remove_links(self.ctx, [key]))
+        return self._run(lambda: commands.set_level(self.ctx, [key], level))
+
+    def _key_level(self, level: int) -> None:
+        if level == 0:
+            self.remove_links()
+        else:
+            self.set_level(level)
+
+    def set_level(self, level: int) -> bool:
+        keys = [self._key(c, p) for c, p, _cell in self.selected_cells()]
+        if not keys:
+            return False
+        return self._run(lambda: commands.set_level(self.ctx, keys, level))
+
+    def remove_links(self) -> bool:
+        keys = [self._key(c, p) for c, p, cell in self.selected_cells() if cell is not None]
+        if not keys:
+            return False
+        return self._run(lambda: commands.remove_links(self.ctx, keys))
+
+    def reverify(self) -> bool:
+        chosen = [(self._key(c, p), cell.level) for c, p, cell in self.selected_cells()
+                  if cell is not None]
+        if not chosen:
+            return False
+        keys, levels = zip(*chosen, strict=True)
+        return self._run(lambda: commands.reverify(self.ctx, list(keys), list(levels)))
+
+    def add_owner(self) -> AddOwnerDialog | None:
+        clauses = self.selected_clauses()
+        matrix = self.model.matrix
+        if not clauses or matrix is None:
+            return None
+        from app.services.knowledge_views import people_choices
+
+        with self.ctx.session() as session:
+            people = people_choices(session)
+        what = (
+            f"{clauses[0].contract} §{clauses[0].number} {clauses[0].title}" if len(clauses) == 1
+            else f"{len(clauses)} clauses"
+        )
+        dialog = AddOwnerDialog(self.ctx, people, what, matrix.settings.understanding_level,
+                                self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def accepted() -> None:
+            chosen = dialog.chosen()
+            if chosen is None:
+                return
+            key, level = chosen
+            name = next((p.name for p in people if p.key == key), key)
+            links = [LinkKey(key, name, c.contract, c.number) for c in clauses]
+            self._run(lambda: commands.add_owner(self.ctx, links, level))
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        return dialog
+
+    def _context_menu(self, position: Any) -> None:
+        menu = QMenu(self)
+        for level, text in LEVEL_TEXTS.items():
+            menu.addAction(f"Set level {text}", lambda lv=level: self.set_level(lv))
+        menu.addSeparator()
+        menu.addAction("Add owner…", self.add_owner)
+        menu.addAction("Remove link", self.remove_links)
+        menu.addAction("Re-verify", self.reverify)
+        menu.popup(self.table.viewport().mapToGlobal(position))
+
+    # --- refreshing ---------------------------------------------------------------------------
+
+    def _data_changed(self, entity: str) -> None:
+        if entity in ENTITIES and self.scope is not None:
+            self._schedule()
+
+    def _as_of_changed(self, _as_of: Any) -> None:
+        if self.scope is not None:
+            self._schedule()
+
+    def _schedule(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
