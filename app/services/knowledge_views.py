@@ -130,7 +130,9 @@ def knowledge_overview(session: Session, as_of: date) -> KnowledgeOverview:
 HEAD_BATCH = 40  # contract references tried at a time by first_clauses
 
 
-def first_clauses(session: Session, as_of: date, count: int = PAGE_SIZE) -> KnowledgeOverview:
+def first_clauses(
+    session: Session, as_of: date, count: int = PAGE_SIZE, batch: int = HEAD_BATCH
+) -> KnowledgeOverview:
     """The first in-scope contracts (by reference) with at least `count` clauses in all.
 
     Their rows are exactly the first rows of knowledge_overview: a clause's status and its
@@ -141,11 +143,11 @@ def first_clauses(session: Session, as_of: date, count: int = PAGE_SIZE) -> Know
     references = sorted(session.scalars(select(Contract.reference)))
     chosen: list[ContractRow] = []
     clause_count = 0
-    for start in range(0, len(references), HEAD_BATCH):
-        batch = in_scope(load_terms(session, references[start : start + HEAD_BATCH]), as_of)
-        if batch:
-            chosen.extend(batch)
-            clause_count += len(load_clauses(session, [c.id for c in batch]))
+    for start in range(0, len(references), batch):
+        found = in_scope(load_terms(session, references[start : start + batch]), as_of)
+        if found:
+            chosen.extend(found)
+            clause_count += len(load_clauses(session, [c.id for c in found]))
         if clause_count >= count:
             break
     matrix = _matrix(session, as_of, "", chosen)
