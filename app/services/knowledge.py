@@ -323,13 +323,21 @@ def _names(owners: tuple[int, ...], names: dict[int, str]) -> tuple[str, ...]:
     return tuple(sorted([names[pid] for pid in owners]))
 
 
-def gaps(session: Session, as_of: date, contract_ref: str | None = None) -> GapsResult:
-    """Knowledge status of every in-scope clause (or of one contract, whatever its status)."""
+def gaps(
+    session: Session, as_of: date, contract_ref: str | None = None, *, vendors: bool = True
+) -> GapsResult:
+    """Knowledge status of every in-scope clause (or of one contract, whatever its status).
+
+    With vendors=False the vendors' figures are left out (an empty list), for callers that do
+    not show them.
+    """
     with collector_paused():
-        return _gaps(session, as_of, contract_ref)
+        return _gaps(session, as_of, contract_ref, vendors)
 
 
-def _gaps(session: Session, as_of: date, contract_ref: str | None) -> GapsResult:
+def _gaps(
+    session: Session, as_of: date, contract_ref: str | None, vendors: bool = True
+) -> GapsResult:
     assessment = _assess(session, as_of, contract_ref)
     contracts, figures = _contract_figures(assessment)
     names = {pid: person.name for pid, person in assessment.people.items()}
@@ -353,9 +361,8 @@ def _gaps(session: Session, as_of: date, contract_ref: str | None) -> GapsResult
                     _names(owners, names),
                 )
             )
-    return GapsResult(
-        as_of, assessment.settings, figures, contracts, _vendor_figures(assessment), clauses
-    )
+    by_vendor = _vendor_figures(assessment) if vendors else []
+    return GapsResult(as_of, assessment.settings, figures, contracts, by_vendor, clauses)
 
 
 def gaps_json(session: Session, as_of: date, contract_ref: str | None = None) -> dict[str, Any]:

@@ -13,7 +13,8 @@ app.core.knowledge and app.services.knowledge.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -25,8 +26,11 @@ from sqlalchemy.orm import Session
 from app.core.knowledge import (
     AT_RISK,
     COVERED,
+    NEVER_OWNED,
     ORPHANED,
+    OWNERS_LEFT,
     SINGLE,
+    STALE,
     ClauseInfo,
     ClauseStatus,
     PersonInfo,
@@ -39,6 +43,7 @@ from app.core.knowledge import (
 from app.core.natural import natural_key
 from app.core.settings import Settings
 from app.errors import NotFoundError, ValidationError
+from app.services.collector import collector_paused
 from app.services.knowledge import (
     ClauseGap,
     ContractGaps,
@@ -62,10 +67,10 @@ PAGE_SIZE = 200  # rows of the clause list fetched at a time
 
 # the state of one knowledge link on D (a matrix cell)
 CURRENT = "current"  # makes its person a current owner
-STALE = "stale"  # would, but was verified too long ago
+STALE_LINK = "stale"  # would, but was verified too long ago
 BELOW = "below"  # level under the understanding level
 LEFT = "left"  # its person is no longer active
-CELL_STATES = (CURRENT, STALE, BELOW, LEFT)
+CELL_STATES = (CURRENT, STALE_LINK, BELOW, LEFT)
 
 
 # --- the portfolio's clause list ----------------------------------------------------------------
@@ -100,6 +105,58 @@ class ClauseListRow(NamedTuple):
     contract_truck_factor: int | None
 
 
+STATUS_CODES = (ORPHANED, AT_RISK, SINGLE, COVERED)
+REASON_CODES = (None, NEVER_OWNED, OWNERS_LEFT, STALE)
+_STATUS_CODE = {status: code for code, status in enumerate(STATUS_CODES)}
+_REASON_CODE = {reason: code for code, reason in enumerate(REASON_CODES)}
+_SEPARATOR = "\x1f"  # between the owners' names of a clause
+
+
+@dataclass(frozen=True)
+class ClauseColumns:
+    """Clauses in report order, column by column.
+
+    A few arrays and lists instead of hundreds of thousands of tuples: the garbage collector
+    has almost nothing to walk once they are built, and freeing them is quick (both would
+    otherwise pause every thread, the GUI's too, for a noticeable moment).
+    """
+
+    clause_id: array[int]
+    contract_id: array[int]
+    contract: list[str]
+    vendor: list[str]
+    number: list[str]
+    title: list[str]
+    criticality: bytes
+    status: bytes  # index into STATUS_CODES
+    reason: bytes  # index into REASON_CODES
+    owners: list[str]  # the current owners' names, sorted, joined by _SEPARATOR
+
+    def __len__(self) -> int:
+        return len(self.clause_id)
+
+    @classmethod
+    def of(cls, clauses: Iterable[ClauseGap]) -> ClauseColumns:
+        rows = list(clauses)
+        status_code, reason_code, join = _STATUS_CODE, _REASON_CODE, _SEPARATOR.join
+        return cls(
+            array("q", [c[0] for c in rows]),
+            array("q", [c[1] for c in rows]),
+            [c[2] for c in rows],
+            [c[3] for c in rows],
+            [c[4] for c in rows],
+            [c[5] for c in rows],
+            bytes([c[6] for c in rows]),
+            bytes([status_code[c[7]] for c in rows]),
+            bytes([reason_code[c[8]] for c in rows]),
+            [join(c[9]) for c in rows],
+        )
+
+    def owners_of(self, index: int) -> tuple[str, ...]:
+        joined = self.owners[index]
+        return tuple(joined.split(_SEPARATOR)) if joined else ()
+
+
 @dataclass(frozen=True)
 class KnowledgeOverview:
     """The knowledge status of every in-scope clause on D (one `gaps` computation)."""
@@ -108,7 +165,7 @@ class KnowledgeOverview:
     settings: Settings
     figures: Figures
     contracts: dict[int, ContractGaps]
-    clauses: list[ClauseGap]
+    clauses: ClauseColumns
     vendors: list[str]  # the vendors of in-scope contracts, by name
     complete: bool = True  # False: only the first contracts (see first_clauses)
 
@@ -117,14 +174,22 @@ class KnowledgeOverview:
         return len(self.contracts)
 
 
+FREE_SLICE = 4000  # tuples freed at a time
+
+
 def knowledge_overview(session: Session, as_of: date) -> KnowledgeOverview:
     """The in-scope portfolio's knowledge on D, ready to be filtered."""
-    result = gaps(session, as_of)
-    contracts = {c.contract_id: c for c in result.contracts}
-    vendors = sorted({c.vendor for c in result.contracts}, key=str.casefold)
-    return KnowledgeOverview(
-        as_of, result.settings, result.figures, contracts, result.clauses, vendors
-    )
+    with collector_paused():  # the tuples of `gaps` are gone before the collector runs again
+        result = gaps(session, as_of, vendors=False)
+        clauses = result.clauses
+        columns = ClauseColumns.of(clauses)
+        contracts = {c.contract_id: c for c in result.contracts}
+        settings, figures = result.settings, result.figures
+        del result
+        while clauses:  # freed a slice at a time: other threads get the interpreter between
+            del clauses[-FREE_SLICE:]
+    vendors = sorted({c.vendor for c in contracts.values()}, key=str.casefold)
+    return KnowledgeOverview(as_of, settings, figures, contracts, columns, vendors)
 
 
 HEAD_BATCH = 40  # contract references tried at a time by first_clauses
@@ -157,16 +222,16 @@ def first_clauses(
     }
     ids = {c.reference: c.contract_id for c in matrix.contracts}
     vendor_of = {c.reference: c.vendor for c in matrix.contracts}
-    clauses = [
+    columns = ClauseColumns.of(
         ClauseGap(
             c.clause_id, ids[c.contract], c.contract, vendor_of[c.contract], c.number, c.title,
             c.criticality, c.status, c.reason, c.owners,
         )
         for c in matrix.clauses
-    ]
+    )
     vendors = sorted(set(vendor_of.values()), key=str.casefold)
     return KnowledgeOverview(
-        as_of, matrix.settings, matrix.figures, contracts, clauses, vendors, complete=False
+        as_of, matrix.settings, matrix.figures, contracts, columns, vendors, complete=False
     )
 
 
@@ -176,39 +241,42 @@ class ClauseSelection:
 
     overview: KnowledgeOverview
     criteria: ClauseFilter
-    clauses: list[ClauseGap]
+    indexes: Sequence[int]  # into overview.clauses
     counts: dict[str, int] = field(default_factory=dict)  # by status
 
     def __len__(self) -> int:
-        return len(self.clauses)
+        return len(self.indexes)
 
     def page(self, start: int, count: int = PAGE_SIZE) -> list[ClauseListRow]:
         """Rows start … start + count - 1 (fewer at the end)."""
         contracts = self.overview.contracts
+        c = self.overview.clauses
         rows: list[ClauseListRow] = []
-        for gap in self.clauses[start : start + count]:
-            figures = contracts[gap.contract_id].figures
+        for i in self.indexes[start : start + count]:
+            figures = contracts[c.contract_id[i]].figures
             rows.append(
                 ClauseListRow(
-                    gap.clause_id, gap.contract_id, gap.contract, gap.vendor, gap.number,
-                    gap.title, gap.criticality, gap.status, gap.reason, gap.owners,
-                    figures.coverage, figures.truck_factor,
+                    c.clause_id[i], c.contract_id[i], c.contract[i], c.vendor[i], c.number[i],
+                    c.title[i], c.criticality[i], STATUS_CODES[c.status[i]],
+                    REASON_CODES[c.reason[i]], c.owners_of(i), figures.coverage,
+                    figures.truck_factor,
                 )
             )
         return rows
 
     def position(self, clause_id: int) -> int | None:
         """Where a clause is in the selection (None when the filter drops it)."""
-        for index, gap in enumerate(self.clauses):
-            if gap.clause_id == clause_id:
-                return index
+        ids = self.overview.clauses.clause_id
+        for position, i in enumerate(self.indexes):
+            if ids[i] == clause_id:
+                return position
         return None
 
 
 def _checked(criteria: ClauseFilter) -> None:
-    if criteria.status and criteria.status not in (ORPHANED, AT_RISK, SINGLE, COVERED):
+    if criteria.status and criteria.status not in STATUS_CODES:
         raise ValidationError(f"status: {criteria.status!r} is not a knowledge status")
-    if criteria.reason and criteria.reason not in ("never_owned", "owners_left", "stale"):
+    if criteria.reason and criteria.reason not in REASON_CODES:
         raise ValidationError(f"reason: {criteria.reason!r} is not a reason of orphaned clauses")
     if not 1 <= criteria.min_criticality <= 5:
         raise ValidationError(
@@ -221,33 +289,41 @@ def select_clauses(
 ) -> ClauseSelection:
     """The overview's clauses that pass the filter (the person filter asks the database)."""
     _checked(criteria)
-    rows: Iterable[ClauseGap] = overview.clauses
+    c = overview.clauses
+    kept: Sequence[int] = range(len(c))
     if criteria.vendor:
-        vendor = criteria.vendor
-        rows = (c for c in rows if c.vendor == vendor)
+        vendor, vendors = criteria.vendor, c.vendor
+        kept = [i for i in kept if vendors[i] == vendor]
     if criteria.contract:
-        part = criteria.contract.strip().casefold()
-        rows = (c for c in rows if part in c.contract.casefold())
+        part, references = criteria.contract.strip().casefold(), c.contract
+        kept = [i for i in kept if part in references[i].casefold()]
     if criteria.status:
-        status = criteria.status
-        rows = (c for c in rows if c.status == status)
+        code, statuses = _STATUS_CODE[criteria.status], c.status
+        kept = [i for i in kept if statuses[i] == code]
     if criteria.reason:
-        reason = criteria.reason
-        rows = (c for c in rows if c.reason == reason)
+        code, reasons = _REASON_CODE[criteria.reason], c.reason
+        kept = [i for i in kept if reasons[i] == code]
     if criteria.min_criticality > 1:
-        least = criteria.min_criticality
-        rows = (c for c in rows if c.criticality >= least)
+        least, weights = criteria.min_criticality, c.criticality
+        kept = [i for i in kept if weights[i] >= least]
     if criteria.person:
         person_id = find_person(session, criteria.person)
         known = set(
             session.scalars(select(Knowledge.clause_id).where(Knowledge.person_id == person_id))
         )
-        rows = (c for c in rows if c.clause_id in known)
-    kept = rows if isinstance(rows, list) else list(rows)
-    counts = {ORPHANED: 0, AT_RISK: 0, SINGLE: 0, COVERED: 0}
-    for gap in kept:
-        counts[gap.status] += 1
-    return ClauseSelection(overview, criteria, kept, counts)
+        ids = c.clause_id
+        kept = [i for i in kept if ids[i] in known]
+    indexes: Sequence[int] = kept if isinstance(kept, range) else array("q", kept)
+    tally = [0, 0, 0, 0]
+    statuses = c.status
+    if isinstance(kept, range):
+        for code in statuses:
+            tally[code] += 1
+    else:
+        for i in kept:
+            tally[statuses[i]] += 1
+    return ClauseSelection(overview, criteria, indexes, dict(zip(STATUS_CODES, tally,
+                                                                 strict=True)))
 
 
 # --- the matrix of a contract or vendor ---------------------------------------------------------
@@ -357,7 +433,7 @@ def _matrix(
         elif link.level < settings.understanding_level:
             state = BELOW
         elif not is_fresh(link.verified_on, as_of, settings):
-            state = STALE
+            state = STALE_LINK
         else:
             state = CURRENT
         cells[(link.clause_id, link.person_id)] = MatrixCell(link.level, link.verified_on, state)

@@ -1,5 +1,5 @@
 """The contract editor: General (every SPEC §1 field, with the SPEC §2 figures computed live),
-Clauses, SLAs, Documents and History tabs.
+Clauses, SLAs, Documents, History and Knowledge (the matrix of who knows which clause) tabs.
 
 The General tab is edited in the form and saved with OK or Apply as one undoable command; the
 other tabs change the database at once through their own dialogs (each an undoable command),

@@ -20,7 +20,7 @@ from app.services.knowledge_views import (
     CURRENT,
     LEFT,
     PAGE_SIZE,
-    STALE,
+    STALE_LINK,
     ClauseFilter,
     contract_matrix,
     first_clauses,
@@ -178,7 +178,7 @@ def test_matrix_cells_say_why_a_link_does_or_does_not_count(session: Session) ->
     assert not people["Bob"].active and people["Cat"].leaving_soon
     states = {(c.number, name): matrix.cell(c.clause_id, p.id)
               for c in matrix.clauses for name, p in people.items()}
-    assert states[("1", "Ann")].state == STALE  # type: ignore[union-attr]
+    assert states[("1", "Ann")].state == STALE_LINK  # type: ignore[union-attr]
     assert states[("1", "Bob")].state == LEFT  # type: ignore[union-attr]
     assert states[("1", "Cat")].state == CURRENT  # type: ignore[union-attr]
     assert states[("2", "Ann")].state == BELOW  # type: ignore[union-attr]

@@ -43,7 +43,7 @@ from app.services.knowledge_views import (
     BELOW,
     CURRENT,
     LEFT,
-    STALE,
+    STALE_LINK,
     KnowledgeMatrix,
     MatrixCell,
     MatrixClause,
@@ -68,7 +68,7 @@ FIRST_PERSON = len(FIXED)
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Setting")
 STATE_TEXT = {
     CURRENT: "current: counts as an owner",
-    STALE: "stale: verified too long ago, a re-check is due",
+    STALE_LINK: "stale: verified too long ago, a re-check is due",
     BELOW: "below the understanding level: does not count as an owner",
     LEFT: "the person has left",
 }
@@ -217,7 +217,7 @@ class MatrixModel(QAbstractTableModel):
         if cell is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            if cell.state == STALE:
+            if cell.state == STALE_LINK:
                 return f"{cell.level} (stale)"
             if cell.state == LEFT:
                 return f"{cell.level} (left)"
