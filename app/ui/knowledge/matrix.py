@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -65,6 +66,7 @@ from app.ui.status_colors import (
 CONTRACT, NUMBER, TITLE, CRITICALITY, STATUS = range(5)
 FIXED = ("Contract", "Clause", "Title", "Crit.", "Status")
 FIRST_PERSON = len(FIXED)
+PERSON_WIDTH = 100  # at least, for a person's column
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Setting")
 STATE_TEXT = {
     CURRENT: "current: counts as an owner",
@@ -348,7 +350,7 @@ class MatrixWidget(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.horizontalHeader().setDefaultSectionSize(112)
+        self.table.horizontalHeader().setDefaultSectionSize(PERSON_WIDTH)
         lines = self.table.horizontalHeader().fontMetrics().lineSpacing()
         self.table.horizontalHeader().setMinimumHeight(2 * lines + 10)  # name, leaving date
         self.table.horizontalHeader().setMinimumSectionSize(40)
@@ -378,6 +380,8 @@ class MatrixWidget(QWidget):
         self.reverify_button.clicked.connect(lambda _c=False: self.reverify())
         self.hint = QLabel(self)
         self.hint.setStyleSheet("color: #555;")
+        self.hint.setWordWrap(True)
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -458,6 +462,12 @@ class MatrixWidget(QWidget):
             header.resizeSection(TITLE, 220)
             header.resizeSection(CRITICALITY, 44)
             header.resizeSection(STATUS, 190)
+        header = self.table.horizontalHeader()
+        metrics = header.fontMetrics()
+        for offset in range(len(matrix.people)):
+            text = str(self.model.headerData(FIRST_PERSON + offset, Qt.Orientation.Horizontal))
+            widest = max(metrics.horizontalAdvance(line) for line in text.split("\n"))
+            header.resizeSection(FIRST_PERSON + offset, max(PERSON_WIDTH, widest + 20))
         self.title.setText(matrix.title)
         parts = [figures_text(matrix.figures)]
         if not single and matrix.contracts:
@@ -466,8 +476,8 @@ class MatrixWidget(QWidget):
             parts.append("not in scope on the as-of date (not started, active or terminating)")
         self.figures.setText(" · ".join(parts))
         self.hint.setText(
-            f"{len(matrix.people)} people · double-click a cell or type 1–4 to set a level, "
-            "Delete to remove"
+            f"{len(matrix.people)} people · blue: a current owner, grey: does not count · "
+            "double-click a cell or type 1–4 to set a level, Delete to remove"
         )
         self._restore(kept)
         self._update_buttons()
