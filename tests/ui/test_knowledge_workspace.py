@@ -512,3 +512,24 @@ def test_the_main_window_opens_the_workspace(
     assert page.model.rowCount() == 8
     assert page.matrix.scope == ("contract", "C-001")  # the first row is selected
     window.close()
+
+
+def test_a_burst_of_changes_costs_one_more_computation(
+    workspace: KnowledgeWorkspace, kctx: AppContext, qtbot,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.services import knowledge_views
+
+    calls: list[int] = []
+    original = knowledge_views.knowledge_overview
+
+    def counted(session: Any, as_of: date) -> Any:
+        calls.append(1)
+        return original(session, as_of)
+
+    monkeypatch.setattr(knowledge_views, "knowledge_overview", counted)
+    for _ in range(5):
+        kctx.changed("Knowledge")
+    settle(qtbot)
+    assert 1 <= len(calls) <= 2
+    assert workspace.model.rowCount() == 8 and "computing" not in workspace.summary.text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -99,6 +99,10 @@ class TakesWithThemPanel(QWidget):
         layout.addWidget(self.drop_label)
         layout.addWidget(self.drop_table, 1)
         layout.addWidget(self.simulate_button)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(120)
+        self._timer.timeout.connect(self.refresh)
         self.show_person(None)
         ctx.data_changed.connect(self._data_changed)
 
@@ -106,6 +110,7 @@ class TakesWithThemPanel(QWidget):
         self.person_key = key
         self._generation += 1
         if key is None:
+            self._timer.stop()
             self.takes = None
             self.heading.setText("<b>What they take with them</b>")
             self.leaving.setText("Select a person to see the knowledge that leaves with them.")
@@ -115,7 +120,7 @@ class TakesWithThemPanel(QWidget):
                 model.removeRows(0, model.rowCount())
             self.simulate_button.setEnabled(False)
             return
-        self.refresh()
+        self._timer.start()  # moving through the list computes only where it stops
 
     def refresh(self) -> None:
         key = self.person_key

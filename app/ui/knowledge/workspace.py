@@ -52,6 +52,7 @@ from app.ui.knowledge.clause_list import (
 from app.ui.knowledge.matrix import MatrixWidget, figures_text
 
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Vendor", "Setting")
+KEEP_ROWS = 10_000  # rows fetched again after a refresh, at most (the selected one among them)
 
 
 class KnowledgeWorkspace(QWidget):
@@ -70,6 +71,7 @@ class KnowledgeWorkspace(QWidget):
         self._filter_generation = 0
         self._dirty = True
         self._computing = False
+        self._pending = False
 
         heading = QLabel("Knowledge", self)
         font = heading.font()
@@ -145,8 +147,16 @@ class KnowledgeWorkspace(QWidget):
     # --- computing ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Compute the portfolio again (the rows shown stay until the new ones arrive)."""
+        """Compute the portfolio again (the rows shown stay until the new ones arrive).
+
+        While a computation runs, another request waits for it to end and then starts once
+        (a burst of edits costs one more computation, not one each).
+        """
         self._dirty = False
+        if self._computing:
+            self._pending = True
+            return
+        self._pending = False
         self._generation += 1
         generation = self._generation
         as_of = self.ctx.as_of
@@ -166,6 +176,9 @@ class KnowledgeWorkspace(QWidget):
                 return
             overview, selection, people = result
             self._computing = False
+            if self._pending:  # the data changed meanwhile: this answer is already old
+                self.refresh()
+                return
             self.filters.set_people(people)
             self._show_overview(overview)
             if selection.criteria == self.filters.criteria():
@@ -178,6 +191,8 @@ class KnowledgeWorkspace(QWidget):
             if generation == self._generation:
                 self._computing = False
                 self.summary.setText("The knowledge figures could not be computed.")
+                if self._pending:
+                    self.refresh()
 
         if self.overview is None and criteria == ClauseFilter():
             def head(session: Any) -> tuple[KnowledgeOverview, ClauseSelection]:
@@ -246,7 +261,8 @@ class KnowledgeWorkspace(QWidget):
         else:
             kept = self._selected_clause()
             same = previous is not None and previous.criteria == selection.criteria
-            self.model.set_selection(selection, self.model.rowCount() if same else 0)
+            shown = min(self.model.rowCount(), KEEP_ROWS) if same else 0
+            self.model.set_selection(selection, shown)
             if kept is not None:
                 self.select_clause(kept)
         if self.table.selectionModel().selectedRows() == [] and self.model.rowCount():
@@ -320,6 +336,8 @@ class KnowledgeWorkspace(QWidget):
             self._schedule()
 
     def _database_changed(self) -> None:
+        self._generation += 1  # what is being computed belongs to the other database
+        self._computing = self._pending = False
         self.overview = None
         self.model.set_selection(None)
         self.matrix.clear()
