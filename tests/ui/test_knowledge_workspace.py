@@ -533,3 +533,31 @@ def test_a_burst_of_changes_costs_one_more_computation(
     settle(qtbot)
     assert 1 <= len(calls) <= 2
     assert workspace.model.rowCount() == 8 and "computing" not in workspace.summary.text()
+
+
+def test_the_first_rows_come_before_the_whole_portfolio_and_stay(
+    kctx: AppContext, qtbot, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    from functools import partial
+
+    from app.services import knowledge_views
+
+    # the first contract alone makes the first rows (C-001 has 4 clauses)
+    monkeypatch.setattr(knowledge_views, "first_clauses",
+                        partial(knowledge_views.first_clauses, count=2, batch=1))
+    view = KnowledgeWorkspace(kctx)
+    qtbot.addWidget(view)
+    seen: list[tuple[int, bool, str]] = []
+    view.first_rows.connect(lambda: seen.append(
+        (view.model.rowCount(), view.model.selection.overview.complete,  # type: ignore[union-attr]
+         view.count.text())))
+    resets: list[int] = []
+    view.model.modelReset.connect(lambda: resets.append(1))
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.show()
+    assert seen[0][:2] == (4, False)
+    assert "being computed" in seen[0][2]
+    assert seen[-1][:2] == (8, True)
+    assert len(resets) == 1  # the first rows stay; the rest is appended as the view fetches
+    assert view.table.selectionModel().selectedRows()[0].row() == 0
+    view.close()

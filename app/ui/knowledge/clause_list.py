@@ -57,8 +57,13 @@ class ClauseListModel(QAbstractTableModel):
         self.endResetModel()
 
     def extend_selection(self, selection: ClauseSelection) -> None:
-        """Replace the selection by one that starts with the same rows (no reset)."""
+        """Replace the selection by one that starts with the same rows (no reset).
+
+        The rows shown stay (and the selection among them); up to a page is appended.
+        """
         self.selection = selection
+        if len(self._rows) < PAGE_SIZE and self.canFetchMore():
+            self.fetchMore()
 
     @property
     def total(self) -> int:

@@ -320,7 +320,10 @@ class KnowledgeWorkspace(QWidget):
     def open_simulation(self, keys: list[str] | None = None) -> QWidget:
         from app.ui.knowledge.simulation import SimulationDialog
 
-        dialog = SimulationDialog(self.ctx, keys or [], self)
+        if keys is None:  # the person the list is filtered on, if any
+            person = self.filters.criteria().person
+            keys = [person] if person else []
+        dialog = SimulationDialog(self.ctx, keys, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
