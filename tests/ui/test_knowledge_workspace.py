@@ -561,3 +561,30 @@ def test_the_first_rows_come_before_the_whole_portfolio_and_stay(
     assert len(resets) == 1  # the first rows stay; the rest is appended as the view fetches
     assert view.table.selectionModel().selectedRows()[0].row() == 0
     view.close()
+
+
+def test_the_matrix_of_a_deleted_contract_says_so(
+    kctx: AppContext, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    from app.ui import undo
+    from tests.ui.conftest import open_dialogs
+
+    matrix = MatrixWidget(kctx)
+    qtbot.addWidget(matrix)
+    matrix.show()
+    matrix.show_contract("C-003")
+    settle(qtbot)
+    assert statuses(matrix) == {"1": "single", "2": "orphaned"}
+    with kctx.session() as session:
+        contract_id = session.scalars(
+            select(Contract.id).where(Contract.reference == "C-003")).one()
+    undo.execute(kctx, undo.DeleteCommand(kctx, undo.CONTRACT, contract_id))
+    settle(qtbot)
+    assert matrix.model.matrix is None
+    assert matrix.title.text() == "C-003: not found"
+    assert not open_dialogs()  # no error box for what the user just did
+    kctx.undo_stack.undo()
+    settle(qtbot)
+    matrix.show_contract("C-003")
+    settle(qtbot)
+    assert statuses(matrix) == {"1": "single", "2": "orphaned"}

@@ -447,7 +447,21 @@ class MatrixWidget(QWidget):
             if generation == self._generation:
                 self._show(matrix)
 
-        return workers.run_query(self, self.ctx, work, done, title="Knowledge matrix")
+        def failed(exc: BaseException) -> None:
+            if generation != self._generation:
+                return
+            if isinstance(exc, ClausekeeperError):  # deleted or renamed meanwhile
+                self.model.set_matrix(None)
+                self.title.setText(f"{name}: not found")
+                self.figures.setText(" ".join(exc.lines()) or str(exc))
+                self.hint.setText("")
+                self._update_buttons()
+            else:
+                workers.show_error(self, exc, "Knowledge matrix")
+
+        return workers.run_op(self, self.ctx, "Knowledge matrix",
+                              lambda session, _progress: work(session), done,
+                              on_failed=failed, show_progress=False, report_errors=False)
 
     def _show(self, matrix: KnowledgeMatrix) -> None:
         kept = self._selected_pairs()
