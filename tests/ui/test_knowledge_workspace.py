@@ -399,7 +399,17 @@ def test_the_simulation_shows_what_simulate_leave_answers(
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.run_button.isEnabled()  # nobody chosen yet
-    dialog.choose_people(["ann@x", "cat@x"])
+    picker = dialog.picker  # tick Ann, search for Cat and tick her: both stay chosen
+    qtbot.keyClicks(picker.search, "ann")
+    assert picker.proxy.rowCount() == 1
+    picker.toggle(picker.proxy.index(0, 0))
+    picker.search.clear()
+    qtbot.keyClicks(picker.search, "cat@")
+    picker.list.setCurrentIndex(picker.proxy.index(0, 0))
+    picker.list.setFocus()
+    qtbot.keyClick(picker.list, Qt.Key.Key_Space)
+    assert picker.selected_keys() == ["ann@x", "cat@x"]
+    assert picker.chosen_label.text() == "Chosen: Ann, Cat"
     assert dialog.run_button.isEnabled()
     with qtbot.waitSignal(dialog.simulated, timeout=10_000):
         qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,6 +23,7 @@ from app.core.knowledge import PersonInfo
 from app.ui.context import AppContext
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 LEVEL_TEXTS = {
     1: "1 — has read it",
     2: "2 — understands it",
@@ -41,7 +42,11 @@ def person_label(person: PersonInfo, as_of: date) -> str:
 
 
 class PersonPicker(QWidget):
-    """A search field over a list of people; single or multiple selection."""
+    """A search field over a list of people.
+
+    With `multiple`, each person has a check box (a click or Space ticks it) and the people
+    ticked stay chosen while the search changes; otherwise the selected row is the choice.
+    """
 
     selection_changed = Signal()
 
@@ -50,6 +55,7 @@ class PersonPicker(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.multiple = multiple
         self.search = QLineEdit(self)
         self.search.setObjectName("personSearch")
         self.search.setPlaceholderText("Search by name or e-mail")
@@ -58,7 +64,10 @@ class PersonPicker(QWidget):
         for person in people:
             item = QStandardItem(person_label(person, as_of))
             item.setData(person.key, KEY_ROLE)
-            item.setEditable(False)
+            item.setData(person.name, NAME_ROLE)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            if multiple:
+                item.setData(Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
             if person.leaves_on is not None and person.leaves_on < as_of:
                 item.setForeground(Qt.GlobalColor.gray)
             self.model.appendRow(item)
@@ -70,33 +79,82 @@ class PersonPicker(QWidget):
         self.list.setObjectName("personList")
         self.list.setModel(self.proxy)
         self.list.setUniformItemSizes(True)
-        self.list.setSelectionMode(
-            QAbstractItemView.SelectionMode.ExtendedSelection if multiple
-            else QAbstractItemView.SelectionMode.SingleSelection
-        )
-        self.list.selectionModel().selectionChanged.connect(
-            lambda *_: self.selection_changed.emit()
-        )
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.chosen_label = QLabel(self)
+        self.chosen_label.setObjectName("chosenPeople")
+        self.chosen_label.setWordWrap(True)
+        if multiple:
+            self.list.clicked.connect(self.toggle)
+            self.list.installEventFilter(self)
+            self.model.itemChanged.connect(lambda _item: self._changed())
+        else:
+            self.list.selectionModel().selectionChanged.connect(lambda *_: self._changed())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
+        if multiple:
+            layout.addWidget(self.chosen_label)
+        self._changed()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Space ticks or unticks the current person."""
+        if (
+            watched is self.list
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Space
+        ):
+            self.toggle(self.list.currentIndex())
+            return True
+        return super().eventFilter(watched, event)
+
+    def toggle(self, index: QModelIndex) -> None:
+        """Tick or untick the person at a row of the (filtered) list."""
+        if not index.isValid():
+            return
+        item = self.model.itemFromIndex(self.proxy.mapToSource(index))
+        ticked = item.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+        state = Qt.CheckState.Unchecked if ticked else Qt.CheckState.Checked
+        item.setData(state, Qt.ItemDataRole.CheckStateRole)
+
+    def _changed(self) -> None:
+        if self.multiple:
+            names = [str(self.model.item(r).data(NAME_ROLE)) for r in self._ticked_rows()]
+            shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6
+                                            else "")
+            self.chosen_label.setText(f"Chosen: {shown}" if names else "Nobody chosen yet.")
+        self.selection_changed.emit()
+
+    def _ticked_rows(self) -> list[int]:
+        checked = Qt.CheckState.Checked
+        return [r for r in range(self.model.rowCount())
+                if self.model.item(r).data(Qt.ItemDataRole.CheckStateRole) == checked]
 
     def selected_keys(self) -> list[str]:
-        rows = sorted(self.list.selectionModel().selectedRows(), key=lambda i: i.row())
+        if self.multiple:
+            return [str(self.model.item(r).data(KEY_ROLE)) for r in self._ticked_rows()]
+        rows = self.list.selectionModel().selectedRows()
         return [str(index.data(KEY_ROLE)) for index in rows]
 
     def select_keys(self, keys: list[str]) -> None:
-        """Select these people (the search is cleared so they are all visible)."""
+        """Choose exactly these people (the search is cleared so they are all visible)."""
         self.search.clear()
         wanted = set(keys)
         selection = self.list.selectionModel()
         selection.clearSelection()
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if index.data(KEY_ROLE) in wanted:
-                selection.select(index, selection.SelectionFlag.Select)
-                self.list.scrollTo(index)
+        for row in range(self.model.rowCount()):
+            item = self.model.item(row)
+            chosen = item.data(KEY_ROLE) in wanted
+            if self.multiple:
+                state = Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked
+                if item.data(Qt.ItemDataRole.CheckStateRole) != state:
+                    item.setData(state, Qt.ItemDataRole.CheckStateRole)
+            elif chosen:
+                index = self.proxy.mapFromSource(item.index())
+                selection.select(index, selection.SelectionFlag.ClearAndSelect)
+            if chosen:
+                self.list.scrollTo(self.proxy.mapFromSource(item.index()))
 
 
 class AddOwnerDialog(QDialog):
