@@ -264,14 +264,6 @@ class ClauseSelection:
             )
         return rows
 
-    def position(self, clause_id: int) -> int | None:
-        """Where a clause is in the selection (None when the filter drops it)."""
-        ids = self.overview.clauses.clause_id
-        for position, i in enumerate(self.indexes):
-            if ids[i] == clause_id:
-                return position
-        return None
-
 
 def _checked(criteria: ClauseFilter) -> None:
     if criteria.status and criteria.status not in STATUS_CODES:

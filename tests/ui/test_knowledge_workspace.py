@@ -35,7 +35,8 @@ from app.ui import workers
 from app.ui.context import AppContext
 from app.ui.knowledge import KnowledgeWorkspace
 from app.ui.knowledge.clause_list import STATUS as LIST_STATUS
-from app.ui.knowledge.matrix import FIRST_PERSON, STATUS, MatrixWidget
+from app.ui.knowledge.matrix import MatrixWidget
+from app.ui.knowledge.matrix_model import FIRST_PERSON, STATUS
 from app.ui.knowledge.person_picker import AddOwnerDialog
 from app.ui.knowledge.simulation import SimulationDialog
 from app.ui.status_colors import STATUS_COLORS

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QLineE
 
 from app.core.knowledge import PersonInfo
 from app.services.knowledge_views import PAGE_SIZE, ClauseFilter, ClauseListRow, ClauseSelection
-from app.ui.knowledge.matrix import ratio_text
+from app.ui.knowledge.matrix_model import ratio_text
 from app.ui.status_colors import REASON_LABELS, STATUS_LABELS, status_brush, text_brush
 
 COLUMNS = (

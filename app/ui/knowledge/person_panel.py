@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.services.knowledge_views import ClauseRef, ContractDrop, PersonTakes
 from app.ui import workers
 from app.ui.context import AppContext
-from app.ui.knowledge.matrix import ratio_text
+from app.ui.knowledge.matrix_model import ratio_text
 from app.ui.status_colors import status_brush, status_label, text_brush
 
 # the People list reselects the person (and so refreshes this panel) on its own changes

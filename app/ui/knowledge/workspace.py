@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,7 +49,8 @@ from app.ui.knowledge.clause_list import (
     ClauseListModel,
     FilterBar,
 )
-from app.ui.knowledge.matrix import MatrixWidget, figures_text
+from app.ui.knowledge.matrix import MatrixWidget
+from app.ui.knowledge.matrix_model import figures_text
 
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Vendor", "Setting")
 KEEP_ROWS = 10_000  # rows fetched again after a refresh, at most (the selected one among them)
@@ -357,6 +358,3 @@ class KnowledgeWorkspace(QWidget):
         if self._dirty:
             self._dirty = False
             QTimer.singleShot(0, self.refresh)
-
-    def row_index(self, row: int, column: int = 0) -> QModelIndex:
-        return self.model.index(row, column)
