@@ -207,14 +207,14 @@ def first_clauses(
     """
     references = sorted(session.scalars(select(Contract.reference)))
     chosen: list[ContractRow] = []
-    clause_count = 0
-    for start in range(0, len(references), batch):
+    clause_count = start = 0
+    while start < len(references) and clause_count < count:
         found = in_scope(load_terms(session, references[start : start + batch]), as_of)
+        start += batch
+        batch *= 2  # a long run of ended contracts is crossed in a few steps
         if found:
             chosen.extend(found)
             clause_count += len(load_clauses(session, [c.id for c in found]))
-        if clause_count >= count:
-            break
     matrix = _matrix(session, as_of, "", chosen)
     contracts = {
         c.contract_id: ContractGaps(c.contract_id, c.reference, c.title, c.vendor, c.figures)

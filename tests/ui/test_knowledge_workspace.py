@@ -599,3 +599,18 @@ def test_the_matrix_of_a_deleted_contract_says_so(
     matrix.show_contract("C-003")
     settle(qtbot)
     assert statuses(matrix) == {"1": "single", "2": "orphaned"}
+
+
+def test_an_empty_database_shows_an_empty_workspace(
+    empty_ctx: AppContext, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    view = KnowledgeWorkspace(empty_ctx)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.show()
+    settle(qtbot)
+    assert view.model.rowCount() == 0
+    assert "0 clauses in 0 contracts" in view.summary.text()
+    assert "coverage — · truck factor —" in view.summary.text()
+    assert view.matrix.title.text() == "No contract chosen"
+    view.close()
