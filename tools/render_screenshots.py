@@ -50,14 +50,15 @@ def _settle(app: object, seconds: float = 0.3) -> None:
 
 
 def _select_leaver(window: object, db: object, as_of: date) -> None:
-    """On the People page, select the next person to leave (what they take with them)."""
-    from sqlalchemy import select
+    """On the People page, select the person leaving soonest among those who know most."""
+    from sqlalchemy import func, select
 
-    from app.store.models import Person
+    from app.store.models import Knowledge, Person
 
     with db.session() as session:  # type: ignore[attr-defined]
         person_id = session.scalar(
-            select(Person.id).where(Person.leaves_on >= as_of).order_by(Person.leaves_on)
+            select(Person.id).join(Knowledge).where(Person.leaves_on >= as_of)
+            .group_by(Person.id).order_by(func.count().desc(), Person.leaves_on).limit(1)
         )
     people = window.page("People")  # type: ignore[attr-defined]
     if person_id is not None and callable(getattr(people, "select", None)):

@@ -41,6 +41,10 @@ def _table(name: str, headers: list[str], parent: QWidget) -> tuple[QTableView, 
     return table, model
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _item(text: str, status: str | None = None) -> QStandardItem:
     item = QStandardItem(text)
     item.setEditable(False)
@@ -80,11 +84,17 @@ class TakesWithThemPanel(QWidget):
         self.drop_label = QLabel(self)
         self.drop_table, self.drop_model = _table(
             "truckFactorDrops", ["Contract", "Truck factor", "Coverage", "Title"], self)
-        for table, widths in ((self.alone_table, (84, 46, 150, 38)),
-                              (self.risk_table, (84, 46, 150, 38)),
-                              (self.drop_table, (84, 84, 130))):
+        # the title takes what is left, so the tables never scroll sideways
+        for table, widths, title in ((self.alone_table, (84, 46, 0, 38, 92), 2),
+                                     (self.risk_table, (84, 46, 0, 38, 110), 2),
+                                     (self.drop_table, (84, 84, 130, 0), 3)):
+            header = table.horizontalHeader()
+            header.setStretchLastSection(False)
             for column, width in enumerate(widths):
-                table.horizontalHeader().resizeSection(column, width)
+                if column != title:
+                    header.resizeSection(column, width)
+            header.setSectionResizeMode(title, header.ResizeMode.Stretch)
+            table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.simulate_button = QPushButton("Simulate their leaving…", self)
         self.simulate_button.setObjectName("simulatePerson")
         self.simulate_button.clicked.connect(self._simulate)
@@ -159,17 +169,20 @@ class TakesWithThemPanel(QWidget):
             days = (takes.leaves_on - takes.as_of).days
             when = f"Leaves on {takes.leaves_on.isoformat()} (in {days} days)"
             when += ", within the leaving window." if takes.leaving_soon else "."
-        when += f" Current owner on {takes.contracts_known} contracts in scope."
+        when += f" A current owner on {_count(takes.contracts_known, 'contract')} in scope."
         self.leaving.setText(when)
         self._fill_clauses(self.alone_model, takes.owned_alone, owners=False)
         self._fill_clauses(self.risk_model, takes.at_risk, owners=True)
         self.alone_label.setText(
-            f"<b>{len(takes.owned_alone)}</b> clauses they understand alone "
+            f"<b>{_count(len(takes.owned_alone), 'clause')}</b> they understand alone "
             "(orphaned if they leave)"
         )
-        self.risk_label.setText(f"<b>{len(takes.at_risk)}</b> clauses at risk that they own")
+        self.risk_label.setText(
+            f"<b>{_count(len(takes.at_risk), 'clause')}</b> at risk that they own"
+        )
+        drops = len(takes.truck_factor_drops)
         self.drop_label.setText(
-            f"<b>{len(takes.truck_factor_drops)}</b> contracts whose truck factor would drop"
+            f"<b>{_count(drops, 'contract')}</b> whose truck factor would drop"
         )
         model = self.drop_model
         model.removeRows(0, model.rowCount())
