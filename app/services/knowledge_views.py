@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,6 +86,8 @@ class ClauseFilter:
     reason: str = ""  # never_owned, owners_left, stale
     min_criticality: int = 1
     person: str = ""  # a person's key: the clauses they have a link to, at any level
+    sort: str = ""  # one of SORT_KEYS; "" is report order (contract reference, clause number)
+    descending: bool = False  # with sort "": report order backwards
 
 
 class ClauseListRow(NamedTuple):
@@ -265,7 +267,56 @@ class ClauseSelection:
         return rows
 
 
+SORT_KEYS = (
+    "vendor", "title", "criticality", "status", "reason", "owners", "coverage", "truck_factor",
+)
+
+
+def _sorted(
+    overview: KnowledgeOverview, kept: Sequence[int], sort: str, descending: bool
+) -> list[int]:
+    """The kept rows by one column; ties keep report order, empty values come last."""
+    c = overview.clauses
+    key: Any
+    if sort in ("coverage", "truck_factor", "reason"):
+        if sort == "reason":
+            reasons = c.reason
+            kept_known = [i for i in kept if reasons[i]]
+            empty = [i for i in kept if not reasons[i]]
+            key = reasons.__getitem__
+        else:
+            present: dict[int, Fraction | int] = {}
+            for cid, gap in overview.contracts.items():
+                value = gap.figures.coverage if sort == "coverage" else gap.figures.truck_factor
+                if value is not None:
+                    present[cid] = value
+            contract_of = c.contract_id
+            kept_known = [i for i in kept if contract_of[i] in present]
+            empty = [i for i in kept if contract_of[i] not in present]
+
+            def key(i: int) -> Fraction | int:
+                return present[contract_of[i]]
+
+        kept_known.sort(key=key, reverse=descending)
+        return kept_known + empty
+    if sort == "owners":
+        owners = c.owners
+
+        def key(i: int) -> int:
+            return owners[i].count(_SEPARATOR) + 1 if owners[i] else 0
+    elif sort in ("vendor", "title"):
+        texts = c.vendor if sort == "vendor" else c.title
+
+        def key(i: int) -> str:
+            return texts[i].casefold()
+    else:
+        key = (c.criticality if sort == "criticality" else c.status).__getitem__
+    return sorted(kept, key=key, reverse=descending)
+
+
 def _checked(criteria: ClauseFilter) -> None:
+    if criteria.sort and criteria.sort not in SORT_KEYS:
+        raise ValidationError(f"sort: {criteria.sort!r} is not a column of the clause list")
     if criteria.status and criteria.status not in STATUS_CODES:
         raise ValidationError(f"status: {criteria.status!r} is not a knowledge status")
     if criteria.reason and criteria.reason not in REASON_CODES:
@@ -305,6 +356,10 @@ def select_clauses(
         )
         ids = c.clause_id
         kept = [i for i in kept if ids[i] in known]
+    if criteria.sort:
+        kept = _sorted(overview, kept, criteria.sort, criteria.descending)
+    elif criteria.descending:
+        kept = kept[::-1]
     indexes: Sequence[int] = kept if isinstance(kept, range) else array("q", kept)
     tally = [0, 0, 0, 0]
     statuses = c.status

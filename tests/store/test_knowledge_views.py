@@ -234,3 +234,28 @@ def test_people_leaving_within_a_number_of_days(demo: Session) -> None:
     assert len(people_leaving_within(demo, D, 10)) <= len(soon)
     with pytest.raises(ValidationError):
         people_leaving_within(demo, D, -1)
+
+
+def test_sorting_the_clause_list(demo: Session) -> None:
+    overview = knowledge_overview(demo, D)
+    whole = select_clauses(demo, overview, ClauseFilter())
+    rows = whole.page(0, len(whole))
+    by_coverage = select_clauses(demo, overview, ClauseFilter(sort="coverage"))
+    values = [r.contract_coverage for r in by_coverage.page(0, len(by_coverage))]
+    known = [v for v in values if v is not None]
+    assert known == sorted(known) and values[len(known):] == [None] * (len(values) - len(known))
+    by_weight = select_clauses(demo, overview, ClauseFilter(sort="criticality", descending=True,
+                                                            status="orphaned"))
+    shown = by_weight.page(0, len(by_weight))
+    assert [r.criticality for r in shown] == sorted((r.criticality for r in shown), reverse=True)
+    assert {r.clause_id for r in shown} == {r.clause_id for r in rows if r.status == "orphaned"}
+    for crit in {r.criticality for r in shown}:  # ties keep report order
+        assert [r.clause_id for r in shown if r.criticality == crit] == [
+            r.clause_id for r in rows if r.status == "orphaned" and r.criticality == crit]
+    by_reason = select_clauses(demo, overview, ClauseFilter(sort="reason"))
+    reasons = [r.reason for r in by_reason.page(0, len(by_reason))]
+    assert reasons[-1] is None and reasons[0] == "never_owned"
+    for sort in ("vendor", "title", "status", "owners", "truck_factor"):
+        assert len(select_clauses(demo, overview, ClauseFilter(sort=sort))) == len(whole)
+    with pytest.raises(ValidationError, match="sort"):
+        select_clauses(demo, overview, ClauseFilter(sort="colour"))

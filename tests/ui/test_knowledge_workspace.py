@@ -614,3 +614,27 @@ def test_an_empty_database_shows_an_empty_workspace(
     assert "coverage — · truck factor —" in view.summary.text()
     assert view.matrix.title.text() == "No contract chosen"
     view.close()
+
+
+def test_a_header_click_sorts_in_the_data_layer(
+    workspace: KnowledgeWorkspace, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    from app.ui.knowledge.clause_list import COVERAGE, CRITICALITY
+
+    # coverage: C-002 4/6, C-001 12/17, C-003 5/6; ties keep report order
+    workspace.table.sortByColumn(COVERAGE, Qt.SortOrder.AscendingOrder)
+    settle(qtbot)
+    assert [(c, n) for c, n, _s in listed(workspace)] == [
+        ("C-002", "1"), ("C-002", "2"), ("C-001", "1"), ("C-001", "2"), ("C-001", "9.1"),
+        ("C-001", "10"), ("C-003", "1"), ("C-003", "2")]
+    workspace.table.sortByColumn(CRITICALITY, Qt.SortOrder.DescendingOrder)
+    settle(qtbot)
+    assert [(c, n) for c, n, _s in listed(workspace)] == [
+        ("C-001", "9.1"), ("C-001", "10"), ("C-003", "1"), ("C-001", "2"), ("C-002", "1"),
+        ("C-001", "1"), ("C-002", "2"), ("C-003", "2")]
+    choose(workspace.filters.vendor, "Globex Hosting")  # filters and order combine
+    settle(qtbot)
+    assert [(c, n) for c, n, _s in listed(workspace)] == [("C-002", "1"), ("C-002", "2")]
+    workspace.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # report order, backwards
+    settle(qtbot)
+    assert [(c, n) for c, n, _s in listed(workspace)] == [("C-002", "2"), ("C-002", "1")]

@@ -36,11 +36,21 @@ HEADER_TIPS = {
 (CONTRACT, VENDOR, NUMBER, TITLE, CRITICALITY, STATUS, REASON, OWNERS, COVERAGE,
  TRUCK_FACTOR) = range(len(COLUMNS))
 RIGHT = (CRITICALITY, COVERAGE, TRUCK_FACTOR)
+SORT_OF_COLUMN = {  # the ClauseFilter.sort of a click on each header ("": report order)
+    CONTRACT: "", VENDOR: "vendor", NUMBER: "", TITLE: "title", CRITICALITY: "criticality",
+    STATUS: "status", REASON: "reason", OWNERS: "owners", COVERAGE: "coverage",
+    TRUCK_FACTOR: "truck_factor",
+}
 CLAUSE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class ClauseListModel(QAbstractTableModel):
-    """Rows of a ClauseSelection, fetched PAGE_SIZE at a time."""
+    """Rows of a ClauseSelection, fetched PAGE_SIZE at a time.
+
+    Sorting is asked of the data layer: `sort` only says which order the view wants.
+    """
+
+    sort_requested = Signal(str, bool)  # a ClauseFilter.sort, descending
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +101,12 @@ class ClauseListModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), start, start + len(more) - 1)
         self._rows.extend(more)
         self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column in SORT_OF_COLUMN:
+            self.sort_requested.emit(
+                SORT_OF_COLUMN[column], order == Qt.SortOrder.DescendingOrder
+            )
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)

@@ -12,6 +12,7 @@ worker; the rows are the same, so the list simply grows when the rest arrives.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
@@ -109,6 +110,10 @@ class KnowledgeWorkspace(QWidget):
             header.resizeSection(column, width)
         header.setSectionResizeMode(TITLE, header.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._row_selected)
+        self._sort: tuple[str, bool] = ("", False)  # ClauseFilter.sort, descending
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.model.sort_requested.connect(self._sort_requested)
 
         self.matrix = MatrixWidget(ctx, self)
         self.whole_vendor = QCheckBox("All contracts of the vendor", self)
@@ -161,7 +166,7 @@ class KnowledgeWorkspace(QWidget):
         self._generation += 1
         generation = self._generation
         as_of = self.ctx.as_of
-        criteria = self.filters.criteria()
+        criteria = self.criteria()
         self._computing = True
         self.summary.setText(f"As of {as_of.isoformat()} · computing the portfolio's figures…")
 
@@ -182,7 +187,7 @@ class KnowledgeWorkspace(QWidget):
                 return
             self.filters.set_people(people)
             self._show_overview(overview)
-            if selection.criteria == self.filters.criteria():
+            if selection.criteria == self.criteria():
                 self._show_selection(selection)
                 self.loaded.emit()
             else:
@@ -224,7 +229,7 @@ class KnowledgeWorkspace(QWidget):
             return
         self._filter_generation += 1
         generation = self._filter_generation
-        criteria = self.filters.criteria()
+        criteria = self.criteria()
         self.count.setText("Filtering…")
 
         def work(session: Any) -> ClauseSelection:
@@ -240,6 +245,16 @@ class KnowledgeWorkspace(QWidget):
             self._show_count()
 
         workers.run_query(self, self.ctx, work, done, on_failed=failed, title="Filter")
+
+    def criteria(self) -> ClauseFilter:
+        """The filter bar's criteria in the order of the column header clicked."""
+        sort, descending = self._sort
+        return replace(self.filters.criteria(), sort=sort, descending=descending)
+
+    def _sort_requested(self, sort: str, descending: bool) -> None:
+        if (sort, descending) != self._sort:
+            self._sort = (sort, descending)
+            self.refilter()
 
     def _show_overview(self, overview: KnowledgeOverview) -> None:
         self.overview = overview
@@ -322,7 +337,7 @@ class KnowledgeWorkspace(QWidget):
         from app.ui.knowledge.simulation import SimulationDialog
 
         if keys is None:  # the person the list is filtered on, if any
-            person = self.filters.criteria().person
+            person = self.criteria().person
             keys = [person] if person else []
         dialog = SimulationDialog(self.ctx, keys, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
