@@ -285,17 +285,20 @@ def _sorted(
             empty = [i for i in kept if not reasons[i]]
             key = reasons.__getitem__
         else:
-            present: dict[int, Fraction | int] = {}
+            values: dict[int, Fraction | int] = {}
             for cid, gap in overview.contracts.items():
                 value = gap.figures.coverage if sort == "coverage" else gap.figures.truck_factor
                 if value is not None:
-                    present[cid] = value
+                    values[cid] = value
+            # rank the distinct values once (exact fractions compare slowly), sort on the ranks
+            place = {v: n for n, v in enumerate(sorted(set(values.values())))}
+            rank = {cid: place[value] for cid, value in values.items()}
             contract_of = c.contract_id
-            kept_known = [i for i in kept if contract_of[i] in present]
-            empty = [i for i in kept if contract_of[i] not in present]
+            kept_known = [i for i in kept if contract_of[i] in rank]
+            empty = [i for i in kept if contract_of[i] not in rank]
 
-            def key(i: int) -> Fraction | int:
-                return present[contract_of[i]]
+            def key(i: int) -> int:
+                return rank[contract_of[i]]
 
         kept_known.sort(key=key, reverse=descending)
         return kept_known + empty
