@@ -229,11 +229,14 @@ class MatrixWidget(QWidget):
             header.resizeSection(FIRST_PERSON + offset, max(PERSON_WIDTH, widest + 20))
         self.title.setText(matrix.title)
         parts = [figures_text(matrix.figures)]
-        if not single and matrix.contracts:
-            parts.append(f"{len(matrix.contracts)} contracts")
-        elif matrix.contracts and not matrix.contracts[0].in_scope:
+        if single and not matrix.contracts[0].in_scope:
             parts.append("not in scope on the as-of date (not started, active or terminating)")
         self.figures.setText(" · ".join(parts))
+        self.figures.setToolTip(  # a vendor's matrix: each contract's own figures
+            "" if single else "\n".join(
+                f"{c.reference}: {figures_text(c.figures)}" for c in matrix.contracts
+            )
+        )
         self.hint.setText(
             f"{len(matrix.people)} people · blue: a current owner, grey: does not count · "
             "double-click a cell or type 1–4 to set a level, Delete to remove"
