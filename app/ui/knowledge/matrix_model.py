@@ -63,8 +63,8 @@ def figures_text(figures: Any) -> str:
     truck = "—" if figures.truck_factor is None else str(figures.truck_factor)
     return (
         f"coverage {ratio_text(figures.coverage)} · truck factor {truck} · "
-        f"{figures.orphaned} orphaned · {figures.at_risk} at risk · "
-        f"{figures.single} single owner · {figures.covered} covered"
+        f"{figures.orphaned:,} orphaned · {figures.at_risk:,} at risk · "
+        f"{figures.single:,} single owner · {figures.covered:,} covered"
     )
 
 
