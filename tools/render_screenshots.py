@@ -4,7 +4,9 @@
 
 Without --db a demo database is written to a temporary folder (small scale, seed 1, dated on the
 as-of date). Each page of the main window is grabbed at 1280x800 once its workers have finished,
-then the contract editor on the first contract of the renewals list. QSettings go to a temporary
+then the contract editor on the first contract of the renewals list (General and Knowledge tabs),
+and the off-boarding simulation of the two people who own most clauses. The People page shows
+what the next leaver among those who know most takes with them. QSettings go to a temporary
 folder, so the developer's window layout is neither used nor changed.
 """
 
@@ -19,6 +21,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (1280, 800)
@@ -47,6 +50,49 @@ def _settle(app: object, seconds: float = 0.3) -> None:
         time.sleep(0.01)
     if not workers.wait_for_ops(300):
         raise SystemExit("render_screenshots: a view did not finish computing")
+
+
+def _select_leaver(window: Any, db: Any, as_of: date) -> None:
+    """On the People page, select the person leaving soonest among those who know most."""
+    from sqlalchemy import func, select
+
+    from app.store.models import Knowledge, Person
+
+    with db.session() as session:
+        person_id = session.scalar(
+            select(Person.id).join(Knowledge).where(Person.leaves_on >= as_of)
+            .group_by(Person.id).order_by(func.count().desc(), Person.leaves_on).limit(1)
+        )
+    people = window.page("People")
+    if person_id is not None and callable(getattr(people, "select", None)):
+        people.select(person_id)
+
+
+def _simulation(window: Any, ctx: Any, app: Any, out: Path, number: int) -> list[Path]:
+    """The off-boarding simulation of the two people who are current owners of most clauses."""
+    from app.services.knowledge import gaps
+    from app.services.knowledge_views import people_choices
+    from app.ui.knowledge.simulation import SimulationDialog
+
+    with ctx.session() as session:
+        result = gaps(session, ctx.as_of)
+    owned: dict[str, int] = {}
+    for clause in result.clauses:
+        for name in clause.owners:
+            owned[name] = owned.get(name, 0) + 1
+    dialog = SimulationDialog(ctx, [], window)
+    names = sorted(owned, key=lambda n: (-owned[n], n))[:2]
+    with ctx.session() as session:
+        keys = [p.key for p in people_choices(session) if p.name in names][:2]
+    dialog.choose_people(keys)
+    dialog.resize(*SIZE)
+    dialog.show()
+    dialog.run()
+    _settle(app)
+    path = out / f"{number:02d}-simulation.png"
+    dialog.grab().save(str(path))
+    dialog.close()
+    return [path]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     for number, name in enumerate(PAGES, start=1):
         window.show_page(name)
         _settle(app)
+        if name == "Knowledge":
+            _settle(app)  # the whole portfolio follows its first rows, then the matrix
+        if name == "People":
+            _select_leaver(window, db, args.as_of)
+            _settle(app)
         path = args.out / f"{number:02d}-{name.lower()}.png"
         window.grab().save(str(path))
         written.append(path)
@@ -105,7 +156,16 @@ def main(argv: list[str] | None = None) -> int:
             path = args.out / f"{len(PAGES) + 1:02d}-contract-editor.png"
             editor.grab().save(str(path))
             written.append(path)
+            tabs = getattr(editor, "tabs", None)
+            matrix = getattr(editor, "knowledge_matrix", None)
+            if tabs is not None and matrix is not None:
+                tabs.setCurrentWidget(matrix)
+                _settle(app)
+                path = args.out / f"{len(PAGES) + 2:02d}-knowledge-matrix.png"
+                editor.grab().save(str(path))
+                written.append(path)
             editor.close()
+    written.extend(_simulation(window, ctx, app, args.out, len(PAGES) + 3))
     window.close()
     _settle(app, 0.05)
     db.close()

@@ -67,6 +67,12 @@ def export_report(
     """Write the `kind` workbook to `path` (replacing it only on success); returns the path."""
     if kind not in WRITERS:
         raise ClausekeeperError(f"unknown report {kind!r} (expected one of {', '.join(KINDS)})")
+    writer = WRITERS[kind]
+    return write_workbook(path, lambda out: writer(session, out, as_of, progress))
+
+
+def write_workbook(path: Path, write: Callable[[IO[bytes]], Any]) -> Path:
+    """Run `write(out)` into a temporary file, then move it to `path`; returns the path."""
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         raise ClausekeeperError(f"--out: {path.name} must end in .xlsx")
@@ -78,7 +84,7 @@ def export_report(
     fd, temp = _create_temp(folder, path.stem)
     try:
         with os.fdopen(fd, "wb") as out, collector_paused():
-            WRITERS[kind](session, out, as_of, progress)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         if path.exists():

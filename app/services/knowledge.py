@@ -18,8 +18,10 @@ from app.core.knowledge import (
     ORPHANED,
     SINGLE,
     ClauseInfo,
+    LinkInfo,
     OwnedWeight,
     PersonInfo,
+    Simulation,
     StatusRow,
     coverage_of,
     simulate_leave,
@@ -321,13 +323,21 @@ def _names(owners: tuple[int, ...], names: dict[int, str]) -> tuple[str, ...]:
     return tuple(sorted([names[pid] for pid in owners]))
 
 
-def gaps(session: Session, as_of: date, contract_ref: str | None = None) -> GapsResult:
-    """Knowledge status of every in-scope clause (or of one contract, whatever its status)."""
+def gaps(
+    session: Session, as_of: date, contract_ref: str | None = None, *, vendors: bool = True
+) -> GapsResult:
+    """Knowledge status of every in-scope clause (or of one contract, whatever its status).
+
+    With vendors=False the vendors' figures are left out (an empty list), for callers that do
+    not show them.
+    """
     with collector_paused():
-        return _gaps(session, as_of, contract_ref)
+        return _gaps(session, as_of, contract_ref, vendors)
 
 
-def _gaps(session: Session, as_of: date, contract_ref: str | None) -> GapsResult:
+def _gaps(
+    session: Session, as_of: date, contract_ref: str | None, vendors: bool = True
+) -> GapsResult:
     assessment = _assess(session, as_of, contract_ref)
     contracts, figures = _contract_figures(assessment)
     names = {pid: person.name for pid, person in assessment.people.items()}
@@ -351,9 +361,8 @@ def _gaps(session: Session, as_of: date, contract_ref: str | None) -> GapsResult
                     _names(owners, names),
                 )
             )
-    return GapsResult(
-        as_of, assessment.settings, figures, contracts, _vendor_figures(assessment), clauses
-    )
+    by_vendor = _vendor_figures(assessment) if vendors else []
+    return GapsResult(as_of, assessment.settings, figures, contracts, by_vendor, clauses)
 
 
 def gaps_json(session: Session, as_of: date, contract_ref: str | None = None) -> dict[str, Any]:
@@ -426,8 +435,11 @@ def _gaps_json(session: Session, as_of: date, contract_ref: str | None) -> dict[
     }
 
 
-def simulate_leave_json(session: Session, as_of: date, person_keys: list[str]) -> dict[str, Any]:
-    """`clausekeeper simulate-leave PERSON… --json` (SPEC §3, §6)."""
+def person_ids(session: Session, person_keys: list[str]) -> list[int]:
+    """The ids of the people named by their keys (§1), each once, in the order given.
+
+    Every unknown key is reported (NotFoundError with one line per key).
+    """
     ids: list[int] = []
     problems: list[str] = []
     for key in person_keys:
@@ -440,8 +452,29 @@ def simulate_leave_json(session: Session, as_of: date, person_keys: list[str]) -
             ids.append(pid)
     if problems:
         raise NotFoundError(problems[0], problems)
-    leaving = frozenset(ids)
+    return ids
 
+
+@dataclass(frozen=True)
+class LeaveSimulation:
+    """An off-boarding simulation (SPEC §3) with what is needed to name its rows."""
+
+    as_of: date
+    person_ids: list[int]
+    settings: Settings
+    people: dict[int, PersonInfo]
+    contracts: dict[int, ContractRow]  # the in-scope contracts one of them knows, by id
+    clauses: list[ClauseInfo]  # of those contracts
+    links: list[LinkInfo]  # every link to those clauses
+    result: Simulation
+
+    def clause_order(self, clause: ClauseInfo) -> tuple[str, Any]:
+        return self.contracts[clause.contract_id].reference, natural_key(clause.number)
+
+
+def simulate_leave_of(session: Session, as_of: date, ids: list[int]) -> LeaveSimulation:
+    """The off-boarding simulation of these people (by id) on D."""
+    leaving = frozenset(ids)
     settings = load_settings(session)
     people = load_people(session)
     candidates = contracts_known_by(session, settings, leaving)
@@ -451,13 +484,21 @@ def simulate_leave_json(session: Session, as_of: date, person_keys: list[str]) -
     clauses = [ClauseInfo(*row) for row in load_clauses(session, contracts)]
     links = load_link_infos(session, contracts)
     result = simulate_leave(clauses, links, people, settings, as_of, leaving)
+    return LeaveSimulation(
+        as_of, list(ids), settings, people, contracts, clauses, links, result
+    )
 
-    def clause_order(clause: ClauseInfo) -> tuple[str, Any]:
-        return contracts[clause.contract_id].reference, natural_key(clause.number)
 
+def simulate_leave_json(session: Session, as_of: date, person_keys: list[str]) -> dict[str, Any]:
+    """`clausekeeper simulate-leave PERSON… --json` (SPEC §3, §6)."""
+    simulation = simulate_leave_of(session, as_of, person_ids(session, person_keys))
+    people, contracts, result = simulation.people, simulation.contracts, simulation.result
     return {
         "as_of": as_of.isoformat(),
-        "people": [{"name": people[pid].name, "email": people[pid].email} for pid in ids],
+        "people": [
+            {"name": people[pid].name, "email": people[pid].email}
+            for pid in simulation.person_ids
+        ],
         "newly_orphaned": [
             {
                 "contract": contracts[c.contract_id].reference,
@@ -465,7 +506,7 @@ def simulate_leave_json(session: Session, as_of: date, person_keys: list[str]) -
                 "title": c.title,
                 "criticality": c.criticality,
             }
-            for c in sorted(result.newly_orphaned, key=clause_order)
+            for c in sorted(result.newly_orphaned, key=simulation.clause_order)
         ],
         "contracts": [
             {

@@ -115,3 +115,12 @@ def set_leaving_date(session: Session, person_key: str, leaves_on: date | None) 
 def update_settings(session: Session, values: dict[str, str]) -> Settings:
     """Validate and store knowledge settings (SPEC §3); returns the settings now in force."""
     return save_settings(session, values)
+
+
+def link_state(
+    session: Session, person_key: str, contract_ref: str, clause_number: str
+) -> tuple[int, date] | None:
+    """A person's (level, verified_on) on a clause, or None when they have no link to it."""
+    person_id, clause_id = _ids(session, person_key, contract_ref, clause_number)
+    link = _find_link(session, person_id, clause_id)
+    return None if link is None else (link.level, link.verified_on)

@@ -1,5 +1,5 @@
 """The contract editor: General (every SPEC §1 field, with the SPEC §2 figures computed live),
-Clauses, SLAs, Documents and History tabs.
+Clauses, SLAs, Documents, History and Knowledge (the matrix of who knows which clause) tabs.
 
 The General tab is edited in the form and saved with OK or Apply as one undoable command; the
 other tabs change the database at once through their own dialogs (each an undoable command),
@@ -79,7 +79,7 @@ COMPUTED = (
 CHILD_ENTITIES = ("*", "Clause", "Knowledge", "Sla", "Document", "Contract")
 
 # Tab indexes.
-GENERAL, CLAUSES, SLAS, DOCUMENTS, HISTORY = range(5)
+GENERAL, CLAUSES, SLAS, DOCUMENTS, HISTORY, KNOWLEDGE = range(6)
 
 
 class ContractEditor(FormDialog):
@@ -107,6 +107,7 @@ class ContractEditor(FormDialog):
         self.tabs.addTab(self._slas_tab(), "&SLAs")
         self.tabs.addTab(self._documents_tab(), "&Documents")
         self.tabs.addTab(self._history_tab(), "&History")
+        self.tabs.addTab(self._knowledge_tab(), "&Knowledge")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.form.form_error)
@@ -340,7 +341,7 @@ class ContractEditor(FormDialog):
 
     def _enable_tabs(self) -> None:
         exists = self.contract_id is not None
-        for tab in (CLAUSES, SLAS, DOCUMENTS, HISTORY):
+        for tab in (CLAUSES, SLAS, DOCUMENTS, HISTORY, KNOWLEDGE):
             self.tabs.setTabEnabled(tab, exists)
             self.tabs.setTabToolTip(tab, "" if exists else "Save the contract first (Apply)")
 
@@ -631,6 +632,12 @@ class ContractEditor(FormDialog):
         layout.addWidget(self.history_table)
         return page
 
+    def _knowledge_tab(self) -> QWidget:
+        from app.ui.knowledge.matrix import MatrixWidget
+
+        self.knowledge_matrix = MatrixWidget(self.ctx, self)
+        return self.knowledge_matrix
+
     def _fill_history(self, entries: list[queries.HistoryEntry]) -> None:
         model = self.history_model
         model.removeRows(0, model.rowCount())
@@ -685,6 +692,8 @@ class ContractEditor(FormDialog):
             self.documents_model.set_rows(queries.document_rows(session, self.contract_id))
             history = queries.contract_history(session, self.reference) if self.reference else []
         self._fill_history(history)
+        if self.reference:
+            self.knowledge_matrix.show_contract(self.reference)
 
     def _open_child(self, dialog: _D) -> _D:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

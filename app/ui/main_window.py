@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
     # pages ----------------------------------------------------------------------------------
 
     def _create_page(self, name: str) -> QWidget:
-        from app.ui.dashboard import DashboardView, knowledge_page, sla_page
+        from app.ui.dashboard import DashboardView, sla_page
 
         ctx = self.ctx
         if name == "Dashboard":
@@ -306,7 +306,9 @@ class MainWindow(QMainWindow):
             renewals.contract_activated.connect(self.open_contract)
             return renewals
         if name == "Knowledge":
-            return knowledge_page(ctx)
+            from app.ui.knowledge import KnowledgeWorkspace
+
+            return KnowledgeWorkspace(ctx)
         if name == "SLAs":
             return sla_page(ctx)
         view = external_view(name)

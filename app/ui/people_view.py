@@ -62,8 +62,52 @@ class PeopleView(RecordListView):
         self.add_button("&Edit…", self.edit_selected, needs_selection=True)
         self.add_button("Set &leaving date…", self.set_leaving_date, needs_selection=True)
         self.add_button("&Delete", self.delete_selected, needs_selection=True)
+        self.add_button("Off-boarding &simulation…", self.open_simulation)
+        self._add_takes_panel()
         ctx.as_of_changed.connect(self._as_of_changed)
         self.refresh()
+
+    def _add_takes_panel(self) -> None:
+        """What the selected person takes with them, beside the list."""
+        from PySide6.QtWidgets import QSplitter
+
+        from app.ui.knowledge.person_panel import TakesWithThemPanel
+
+        self.takes_panel = TakesWithThemPanel(self.ctx, self)
+        self.takes_panel.simulate.connect(lambda key: self.open_simulation([key]))
+        layout = self.layout()
+        index = layout.indexOf(self.table)
+        splitter = QSplitter(self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.takes_panel)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout.insertWidget(index, splitter, 1)  # type: ignore[attr-defined]
+        self.table.selectionModel().selectionChanged.connect(self._person_selected)
+        self.proxy.modelReset.connect(self._person_selected)
+
+    def _person_selected(self, *_args: object) -> None:
+        person_id = self.selected_id()
+        row = self.model.row_of(person_id) if person_id is not None else None
+        if row is None:
+            self.takes_panel.show_person(None)
+            return
+        person: PersonRow = self.model.row_at(row)
+        self.takes_panel.show_person(person.email or person.name)
+
+    def open_simulation(self, keys: list[str] | None = None) -> QWidget:
+        """The off-boarding simulation, with these people (or the selected one) chosen."""
+        from PySide6.QtCore import Qt
+
+        from app.ui.knowledge.simulation import SimulationDialog
+
+        if keys is None:
+            selected = self.takes_panel.person_key
+            keys = [selected] if selected else []
+        dialog = SimulationDialog(self.ctx, keys, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _as_of_changed(self, _as_of: date) -> None:
         self.refresh()
