@@ -256,7 +256,7 @@ def contract_detail(
         details.append(SlaDetail(
             sla.id, sla.name, row.unit, sla.target, sla.direction, sla.period,
             sla.credit_percent, item.measured, item.met, item.breached, item.missing,
-            item.compliance, _strip(sla, window, values, as_of, strip),
+            item.compliance, _strip(sla, window, values, as_of, ends_on, strip),
             from_month_index(window.due_first) if due else None,
             from_month_index(window.due_last) if due else None,
         ))
@@ -269,11 +269,15 @@ def contract_detail(
 
 def _strip(
     sla: SlaInfo, window: SlaWindow, values: dict[tuple[int, date], tuple[Decimal, str | None]],
-    as_of: date, count: int,
+    as_of: date, ends_on: date | None, count: int,
 ) -> tuple[PeriodCell, ...]:
-    """The last `count` periods whose last month is at most the month of D, oldest first."""
+    """The last `count` periods whose last month is at most the month of D, oldest first;
+    for a contract that ended before, the last periods up to its end."""
     k = PERIODS[sla.period]
-    last_start = (month_index(as_of) - k + 1) // k * k
+    last_month = month_index(as_of)
+    if ends_on is not None and ends_on < as_of:
+        last_month = month_index(ends_on) + k - 1  # up to the period containing the end
+    last_start = (last_month - k + 1) // k * k
     cells = []
     for i in range(count - 1, -1, -1):
         m = last_start - i * k

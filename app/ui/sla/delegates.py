@@ -7,13 +7,14 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRect,
     QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QHelpEvent, QPainter
+from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
@@ -137,3 +138,17 @@ class GridDelegate(QStyledItemDelegate):
             self.problem.emit("")
             return  # nothing changed
         model.setData(index, text, Qt.ItemDataRole.EditRole)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Enter on text that is not a number keeps the editor open (and says why)."""
+        if (
+            isinstance(watched, QLineEdit)
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            problem = check_value(watched.text())
+            if problem:
+                self.problem.emit(problem)
+                return True
+        return super().eventFilter(watched, event)

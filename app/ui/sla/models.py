@@ -184,14 +184,14 @@ class CreditsModel(LazyRecordsModel):
 class SlasModel(RecordsModel):
     """One contract's SLAs: definition, strip of the last periods, figures."""
 
-    STRIP = 2  # the strip's column
+    STRIP = 3  # the strip's column
 
     def __init__(self, parent: QObject | None = None) -> None:
         columns = [
             Column("SLA", lambda s: s.name),
             Column("Target", lambda s: s, target_text),
-            Column("Last 24 periods", lambda s: s, lambda _s: ""),
             Column("Compliance", lambda s: s.compliance, ratio_text, right=True),
+            Column("Last 24 periods", lambda s: s, lambda _s: ""),
             Column("Measured", lambda s: s.measured, right=True),
             Column("Breached", lambda s: s.breached, right=True),
             Column("Missing", lambda s: s.missing, right=True),

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -164,8 +163,7 @@ class SlaWorkspace(QWidget):
         self.contracts_table.setAlternatingRowColors(False)
         self.contracts_table.selectionModel().selectionChanged.connect(self._contract_selected)
         header = self.contracts_table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.count_label = QLabel()
         self.count_label.setObjectName("slaContractCount")
         left = QWidget()
@@ -265,7 +263,7 @@ class SlaWorkspace(QWidget):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([420, 640])
+        self.splitter.setSizes([470, 610])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -375,8 +373,7 @@ class SlaWorkspace(QWidget):
         self.contracts_model.set_rows(rows)
         self.contracts_model.standings = standings
         if first:
-            for column in (0, 2, 3, 4, 5, 6):
-                self.contracts_table.resizeColumnToContents(column)
+            self._fit_contract_columns()
         shown = f"{len(rows):,} of {len(self._contracts):,} contracts with SLAs"
         self.count_label.setText(shown)
         wanted = self._pending_contract
@@ -393,6 +390,13 @@ class SlaWorkspace(QWidget):
         else:
             self._selected_id = None
             self._show_detail(None)
+
+    def _fit_contract_columns(self) -> None:
+        header = self.contracts_table.horizontalHeader()
+        metrics = self.contracts_table.fontMetrics()
+        for column in range(self.contracts_model.columnCount()):
+            self.contracts_table.resizeColumnToContents(column)
+        header.resizeSection(1, min(header.sectionSize(1), metrics.horizontalAdvance("M" * 9)))
 
     def select_contract(self, contract_id: int) -> bool:
         row = self.contracts_model.row_of_contract(contract_id)
@@ -434,7 +438,10 @@ class SlaWorkspace(QWidget):
         if lost:
             parts.append(f"<span style='color:#b42318'>lost {lost}</span>")
         self.summary.setText(f"As of {result.as_of.isoformat()}: " + " · ".join(parts))
+        first = not self.contracts_model.standings
         self.contracts_model.set_standings(result.standings)
+        if first:
+            self._fit_contract_columns()
         if self.breached_box.isChecked():
             self._filter_contracts()
         self._show_credits()
@@ -449,7 +456,13 @@ class SlaWorkspace(QWidget):
         else:
             self.slas_model.set_rows(detail.slas)
             self.slas_table.resizeColumnsToContents()
+            reset = self.grid_model.detail is None or \
+                self.grid_model.detail.contract_id != detail.contract_id
             self.grid_model.set_detail(detail)
+            if reset:
+                header = self.grid.horizontalHeader()
+                for column in range(self.grid_model.columnCount()):
+                    header.resizeSection(column, max(110, header.sectionSizeHint(column)))
         if self.credit_scope.currentData() == "contract":
             self._show_credits()
         self.detail_loaded.emit()
@@ -480,6 +493,9 @@ class SlaWorkspace(QWidget):
         self.credits_label.setText(f"{len(rows):,} months, {claimable:,} claimable")
 
     def _show_grid_problem(self, text: str) -> None:
+        found = self.grid_model.cell(self.grid.currentIndex())
+        if text and found is not None:
+            text = f"{found[0].name} {found[1]:%Y-%m}: {text}"
         self.grid_problem.setText(text)
 
     # filters (the dashboard's tiles) -------------------------------------------------------
