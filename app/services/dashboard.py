@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.months import add_months, from_month_index, month_index
+from app.services.collector import collector_paused
 from app.services.knowledge import CRITICAL, GapsResult
 from app.services.renewals import RenewalRow
 from app.services.sla import SlaReport
@@ -305,6 +306,11 @@ def collect(
     session: Session, as_of: date, parts: Collection[str] = PARTS
 ) -> DashboardFigures:
     """The figures of the given parts on `as_of` (runs on a worker in the GUI)."""
+    with collector_paused():
+        return _collect(session, as_of, parts)
+
+
+def _collect(session: Session, as_of: date, parts: Collection[str]) -> DashboardFigures:
     from app.services.knowledge import gaps
     from app.services.renewals import renewals
     from app.services.sla import compliance_trend, sla_report

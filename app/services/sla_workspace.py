@@ -34,6 +34,7 @@ from app.core.sla import (
 )
 from app.core.terms import evaluate
 from app.errors import NotFoundError
+from app.services.collector import collector_paused
 from app.services.dashboard import SlaFigures, currencies, sla_figures
 from app.store.models import Contract, CreditNote, Measurement, Sla, Vendor
 from app.store.terms_queries import load_terms
@@ -135,6 +136,11 @@ class Overview:
 
 def overview(session: Session, as_of: date) -> Overview:
     """The portfolio's SLA report arranged for the workspace (runs on a worker)."""
+    with collector_paused():
+        return _overview(session, as_of)
+
+
+def _overview(session: Session, as_of: date) -> Overview:
     from app.services.sla import sla_report
 
     report = sla_report(session, as_of)

@@ -95,6 +95,24 @@ def import_measurements_op(
                           changed="Measurement", label=f"Importing {path.name}…")
 
 
+# Columns get their widths from samples, not from their contents: measuring rows runs Python for
+# every cell on the GUI thread, which waits for the interpreter while a worker computes.
+CONTRACT_SAMPLES = ("C-2026-0000", "Vendor name", "SLAs", "Compliance", "Breached", "Missing")
+CREDIT_SAMPLES = ("C-2026-0000", "2026-00", "000,000.00 EUR", "000,000.00 EUR", "000,000.00 EUR",
+                  "2026-00-00", "Days left", "claimable")
+
+
+def _fit(table: QTableView, samples: tuple[str, ...]) -> None:
+    header = table.horizontalHeader()
+    metrics = table.fontMetrics()
+    bold = header.fontMetrics()
+    model = table.model()
+    for column, sample in enumerate(samples):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        width = max(metrics.horizontalAdvance(sample), bold.horizontalAdvance(title) + 8)
+        header.resizeSection(column, width + 16)
+
+
 def _legend() -> QLabel:
     parts = [f"<span style='color:{COLOURS[state]}'>■</span> {text}"
              for state, text in (("met", "met"), ("breached", "breached"),
@@ -162,6 +180,7 @@ class SlaWorkspace(QWidget):
         self.contracts_table = record_table(self, self.contracts_model, "slaContracts")
         self.contracts_table.setAlternatingRowColors(False)
         self.contracts_table.selectionModel().selectionChanged.connect(self._contract_selected)
+        _fit(self.contracts_table, CONTRACT_SAMPLES)
         header = self.contracts_table.horizontalHeader()
         header.setStretchLastSection(True)
         self.count_label = QLabel()
@@ -236,6 +255,7 @@ class SlaWorkspace(QWidget):
         self.credits_table = record_table(self, self.credits_model, "creditsTable")
         self.credits_table.setAlternatingRowColors(False)
         self.credits_table.doubleClicked.connect(lambda _index: self.record_credit_note())
+        _fit(self.credits_table, CREDIT_SAMPLES)
         self.credits_label = QLabel()
         self.credits_label.setObjectName("creditsLabel")
         credits = QWidget()
@@ -392,11 +412,7 @@ class SlaWorkspace(QWidget):
             self._show_detail(None)
 
     def _fit_contract_columns(self) -> None:
-        header = self.contracts_table.horizontalHeader()
-        metrics = self.contracts_table.fontMetrics()
-        for column in range(self.contracts_model.columnCount()):
-            self.contracts_table.resizeColumnToContents(column)
-        header.resizeSection(1, min(header.sectionSize(1), metrics.horizontalAdvance("M" * 9)))
+        _fit(self.contracts_table, CONTRACT_SAMPLES)
 
     def select_contract(self, contract_id: int) -> bool:
         row = self.contracts_model.row_of_contract(contract_id)
@@ -438,10 +454,7 @@ class SlaWorkspace(QWidget):
         if lost:
             parts.append(f"<span style='color:#b42318'>lost {lost}</span>")
         self.summary.setText(f"As of {result.as_of.isoformat()}: " + " · ".join(parts))
-        first = not self.contracts_model.standings
         self.contracts_model.set_standings(result.standings)
-        if first:
-            self._fit_contract_columns()
         if self.breached_box.isChecked():
             self._filter_contracts()
         self._show_credits()
@@ -485,10 +498,7 @@ class SlaWorkspace(QWidget):
             rows = [r for r in rows if r.lost]
         elif wanted == "received":
             rows = [r for r in rows if not r.claimable and not r.lost]
-        first = self.credits_model.total() == 0
         self.credits_model.set_rows(rows)
-        if first and rows:
-            self.credits_table.resizeColumnsToContents()
         claimable = sum(1 for r in rows if r.claimable)
         self.credits_label.setText(f"{len(rows):,} months, {claimable:,} claimable")
 
