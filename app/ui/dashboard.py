@@ -140,7 +140,6 @@ class FigureCard(QFrame):
         self.caption_label = QLabel("")
         self.caption_label.setObjectName("figureCaption")
         self.caption_label.setWordWrap(True)
-        self.value_label.setWordWrap(True)
         small = self.caption_label.font()
         small.setPointSizeF(small.pointSizeF() * 0.9)
         self.caption_label.setFont(small)

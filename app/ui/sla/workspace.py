@@ -97,7 +97,7 @@ def import_measurements_op(
 
 # Columns get their widths from samples, not from their contents: measuring rows runs Python for
 # every cell on the GUI thread, which waits for the interpreter while a worker computes.
-CONTRACT_SAMPLES = ("C-2026-0000", "Vendor name", "SLAs", "Compliance", "Breached", "Missing")
+CONTRACT_SAMPLES = ("C-2026-000", "Vendor", "SLAs", "100.0 %", "Breached", "Missing")
 CREDIT_SAMPLES = ("C-2026-0000", "2026-00", "000,000.00 EUR", "000,000.00 EUR", "000,000.00 EUR",
                   "2026-00-00", "Days left", "claimable")
 
@@ -110,7 +110,7 @@ def _fit(table: QTableView, samples: tuple[str, ...]) -> None:
     for column, sample in enumerate(samples):
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
         width = max(metrics.horizontalAdvance(sample), bold.horizontalAdvance(title) + 8)
-        header.resizeSection(column, width + 16)
+        header.resizeSection(column, width + 10)
 
 
 def _legend() -> QLabel:
@@ -283,7 +283,7 @@ class SlaWorkspace(QWidget):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([470, 610])
+        self.splitter.setSizes([500, 580])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
