@@ -64,10 +64,16 @@ class DashboardChart(QChartView):
         self.setMinimumWidth(280)
 
     def _reset(self) -> QChart:
+        """The chart without its series and axes. They are deleted later, by the event loop:
+        figures may arrive inside a nested event loop (a modal progress dialog's) while the
+        scene still refers to them."""
         chart = self.chart()
-        chart.removeAllSeries()
+        for series in chart.series():
+            chart.removeSeries(series)
+            series.deleteLater()
         for axis in chart.axes():
             chart.removeAxis(axis)
+            axis.deleteLater()
         return chart
 
     def _axis_count(self, maximum: float, orientation: Qt.AlignmentFlag) -> QValueAxis:
