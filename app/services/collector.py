@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 @contextmanager
@@ -23,3 +24,14 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def release(*lists: list[Any], chunk: int = 2_000) -> None:
+    """Empty large lists a chunk at a time.
+
+    Freeing a million records in one go is one long C call that holds the interpreter: the GUI
+    thread stalls meanwhile. Between chunks the interpreter can switch threads.
+    """
+    for items in lists:
+        while items:
+            del items[-chunk:]

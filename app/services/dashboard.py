@@ -18,8 +18,8 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.months import add_months, from_month_index, month_index
-from app.services.collector import collector_paused
+from app.core.months import from_month_index, month_index
+from app.services.collector import collector_paused, release
 from app.services.knowledge import CRITICAL, GapsResult
 from app.services.renewals import RenewalRow
 from app.services.sla import SlaReport
@@ -327,6 +327,7 @@ def _collect(session: Session, as_of: date, parts: Collection[str]) -> Dashboard
         figures.knowledge = knowledge_figures(result)
         figures.leaving_window = load_settings(session).leaving_window_days
         figures.leavers = leavers(session, result, figures.leaving_window)
+        release(result.clauses, result.contracts, result.vendors)
     if RENEWALS in wanted:
         # with the knowledge status known, escalation needs no second computation
         # (without it, renewals asks the knowledge engine about the near deadlines only)
@@ -342,14 +343,11 @@ def _collect(session: Session, as_of: date, parts: Collection[str]) -> Dashboard
         figures.missed_notice = sum(1 for row in rows if row.missed_notice)
         figures.next_deadlines = soon[:NEXT_DEADLINES]
         figures.deadline_months = deadline_months(rows, as_of)
+        release(rows, soon)
     if SLA in wanted:
+        report = sla_report(session, as_of)
         figures.sla = sla_figures(
-            sla_report(session, as_of), currencies(session),
-            compliance_trend(session, as_of, TREND_MONTHS),
+            report, currencies(session), compliance_trend(session, as_of, TREND_MONTHS)
         )
+        release(report.slas, report.credits)
     return figures
-
-
-def deadline_month_range(month: date) -> tuple[date, date]:
-    """The first and last day of a month (for filters on deadlines)."""
-    return month, add_months(month, 1) - timedelta(days=1)

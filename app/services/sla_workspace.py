@@ -34,7 +34,7 @@ from app.core.sla import (
 )
 from app.core.terms import evaluate
 from app.errors import NotFoundError
-from app.services.collector import collector_paused
+from app.services.collector import collector_paused, release
 from app.services.dashboard import SlaFigures, currencies, sla_figures
 from app.store.models import Contract, CreditNote, Measurement, Sla, Vendor
 from app.store.terms_queries import load_terms
@@ -167,12 +167,14 @@ def _overview(session: Session, as_of: date) -> Overview:
         outstanding, lost, claimable = money.get(cid, (Decimal(0), Decimal(0), 0))
         standings[cid] = Standing(slas, measured, met, breached, missing, Decimal(outstanding),
                                   Decimal(lost), int(claimable))
-    return Overview(
+    result = Overview(
         as_of,
         sla_figures(report, currency_of),
         standings,
         credit_rows(report.credits, as_of, currency_of),
     )
+    release(report.slas, report.credits)
+    return result
 
 
 # --- one contract --------------------------------------------------------------------------------

@@ -71,6 +71,8 @@ STATUS_ORDER = ("active", "not_started", "terminating", "terminated", "expired")
 WEAKEST = 200  # contracts listed on the Knowledge page
 RESIZE_SAMPLE = 50  # rows measured when fitting columns to their contents
 CHART_HEIGHT = 230
+# parts computed together: the quick ones, then the two slow ones side by side
+GROUPS = (frozenset({"contracts", "renewals"}), frozenset({"sla"}), frozenset({"knowledge"}))
 
 # tile -> (page, filters of that page): what the tile counts
 TILE_TARGETS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -242,6 +244,7 @@ class DashboardView(QWidget):
         self.figures: DashboardFigures | None = None
         self._stale: set[str] = set(PARTS)  # parts to compute when next shown
         self._requested: dict[str, int] = {}  # part -> generation of the newest request
+        self._pending: set[str] = set()  # parts asked for and not shown yet
         self._generation = 0
 
         self.heading = QLabel()
@@ -350,35 +353,47 @@ class DashboardView(QWidget):
 
     # loading --------------------------------------------------------------------------------
 
-    def refresh(self, parts: set[str] | None = None) -> workers.Op:
-        """Compute the given parts (default: all) on a worker and show them."""
+    def refresh(self, parts: set[str] | None = None) -> list[workers.Op]:
+        """Compute the given parts (default: all) on workers, each group on its own (the
+        slow ones run side by side and the quick ones are shown first), and show them.
+
+        `loaded` is emitted once every part asked for is shown.
+        """
         wanted = frozenset(PARTS if parts is None else parts)
         self._stale -= wanted
         self._generation += 1
         generation = self._generation
         for part in wanted:
             self._requested[part] = generation
+        self._pending |= wanted
         as_of = self.ctx.as_of
         if self.figures is None or self.figures.as_of != as_of:
             self._loading(as_of)
 
-        def work(session: Session) -> DashboardFigures:
-            from app.services.dashboard import collect
+        def run(group: frozenset[str]) -> workers.Op:
+            def work(session: Session) -> DashboardFigures:
+                from app.services.dashboard import collect
 
-            return collect(session, as_of, wanted)
+                return collect(session, as_of, group)
+
+            return workers.run_query(self, self.ctx, work, done, on_failed=lambda _e: failed(group),
+                                     title="Dashboard")
+
+        def failed(group: frozenset[str]) -> None:
+            self._pending -= group
 
         def done(result: DashboardFigures) -> None:
             current = {p for p in result.parts if self._requested.get(p) == generation}
             if not current or result.as_of != self.ctx.as_of:
                 return
-            if self.figures is None:
-                self.figures = result.merged(result, current)
-            else:
-                self.figures = self.figures.merged(result, current)
-            self._show(self.figures)
-            self.loaded.emit()
+            base = self.figures if self.figures is not None else result
+            self.figures = base.merged(result, current)
+            self._pending -= current
+            self._show(self.figures, current)
+            if not self._pending:
+                self.loaded.emit()
 
-        return workers.run_query(self, self.ctx, work, done, title="Dashboard")
+        return [run(group) for group in (wanted & g for g in GROUPS) if group]
 
     def _schedule(self, parts: set[str]) -> None:
         if not parts:
@@ -414,9 +429,9 @@ class DashboardView(QWidget):
 
     # showing --------------------------------------------------------------------------------
 
-    def _show(self, figures: DashboardFigures) -> None:
+    def _show(self, figures: DashboardFigures, parts: set[str]) -> None:
         self.heading.setText(f"Portfolio as of {figures.as_of.isoformat()}")
-        if "contracts" in figures.parts:
+        if "contracts" in parts:
             counts = figures.status_counts
             self.cards["active"].set(str(counts.get("active", 0)))
             self.cards["not_started"].set(str(counts.get("not_started", 0)))
@@ -424,12 +439,12 @@ class DashboardView(QWidget):
                                           "notice given, in force")
             self.cards["terminated"].set(str(counts.get("terminated", 0)), "after notice")
             self.cards["expired"].set(str(counts.get("expired", 0)), "term ran out")
-        if "renewals" in figures.parts:
+        if "renewals" in parts:
             self._show_renewals(figures)
-        if "knowledge" in figures.parts:
+        if "knowledge" in parts:
             self._show_knowledge(figures.knowledge)
             self.leavers_chart.show_leavers(figures.leavers, figures.leaving_window)
-        if "sla" in figures.parts:
+        if "sla" in parts:
             self._show_sla(figures.sla)
 
     def _show_renewals(self, figures: DashboardFigures) -> None:
