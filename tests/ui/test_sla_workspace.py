@@ -105,8 +105,8 @@ def test_a_breach_entered_in_the_grid_earns_a_credit_and_a_credit_note_settles_i
         qtbot.keyClick(workspace.grid.focusWidget(), Qt.Key.Key_Return)
     assert asked == ["Availability 2025-12 of C-001 is recorded as 99.9. Replace it with 98.0?"]
     # 120,000 / 12 × 5 % = 500.00, for December: claim by 2026-01-30, 15 days left
-    assert _credits(workspace) == [["C-001", "2025-12", "500.00 EUR", "0.00 EUR", "500.00 EUR",
-                                    "2026-01-30", "15", "claimable"]]
+    assert _credits(workspace) == [["C-001", "2025-12", "500.00 EUR", "2026-01-30", "15",
+                                    "claimable", "500.00 EUR", "0.00 EUR"]]
     assert dashboard.cards["outstanding"].value == "500.00 EUR"
     assert workspace.grid_index("Availability", date(2025, 12, 1)).data() == "98.0"
     assert ctx.undo_stack.undoText() == "Correct Availability 2025-12 of C-001"
@@ -126,7 +126,8 @@ def test_a_breach_entered_in_the_grid_earns_a_credit_and_a_credit_note_settles_i
     assert dialog.ok_button.isEnabled()
     with qtbot.waitSignals([workspace.loaded, dashboard.loaded], timeout=20_000):
         dialog.accept()
-    assert _credits(workspace)[0][2:5] == ["500.00 EUR", "200.00 EUR", "300.00 EUR"]
+    due_received_outstanding = [_credits(workspace)[0][i] for i in (6, 7, 2)]
+    assert due_received_outstanding == ["500.00 EUR", "200.00 EUR", "300.00 EUR"]
     assert dashboard.cards["outstanding"].value == "300.00 EUR"
 
     with qtbot.waitSignals([workspace.loaded, dashboard.loaded], timeout=20_000):
@@ -205,7 +206,7 @@ def test_import_measurements_shows_its_report(
     assert workspace.grid_index("Availability", date(2025, 11, 1)).data() == "99.1"
     assert workspace.grid_index("Backlog", date(2025, 10, 1)).data() == "12"
     # November breached (claim-by 2025-12-30 passed: lost)
-    assert [row[7] for row in _credits(workspace)] == ["lost"]
+    assert [row[5] for row in _credits(workspace)] == ["lost"]
 
 
 def test_filters_from_the_dashboard_replace_the_workspace_filters(

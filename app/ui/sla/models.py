@@ -137,16 +137,16 @@ def _count(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-CREDIT_COLUMNS = [
+CREDIT_COLUMNS = [  # what to claim and by when first
     Column("Contract", lambda r: r.reference),
     Column("Month", lambda r: f"{r.month:%Y-%m}"),
-    Column("Due", lambda r: r, lambda r: show_money(r.due, r.currency), right=True),
-    Column("Received", lambda r: r, lambda r: show_money(r.received, r.currency), right=True),
     Column("Outstanding", lambda r: r, lambda r: show_money(r.outstanding, r.currency),
            right=True),
     Column("Claim by", lambda r: r.claim_by),
     Column("Days left", lambda r: r, lambda r: _days_left(r), right=True),
     Column("Status", lambda r: r, lambda r: credit_status(r)),
+    Column("Due", lambda r: r, lambda r: show_money(r.due, r.currency), right=True),
+    Column("Received", lambda r: r, lambda r: show_money(r.received, r.currency), right=True),
 ]
 
 

@@ -97,9 +97,9 @@ def import_measurements_op(
 
 # Columns get their widths from samples, not from their contents: measuring rows runs Python for
 # every cell on the GUI thread, which waits for the interpreter while a worker computes.
-CONTRACT_SAMPLES = ("C-2026-000", "Vendor", "SLAs", "100.0 %", "Breached", "Missing")
-CREDIT_SAMPLES = ("C-2026-0000", "2026-00", "000,000.00 EUR", "000,000.00 EUR", "000,000.00 EUR",
-                  "2026-00-00", "Days left", "claimable")
+CONTRACT_SAMPLES = ("C-2026-0000", "Vendor", "SLAs", "100.0 %", "Breached", "Missing")
+CREDIT_SAMPLES = ("C-2026-0000", "2026-00", "000,000.00 EUR", "2026-00-00", "Days left",
+                  "claimable", "000,000.00 EUR", "000,000.00 EUR")
 
 
 def _fit(table: QTableView, samples: tuple[str, ...]) -> None:
