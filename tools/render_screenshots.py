@@ -141,6 +141,22 @@ def main(argv: list[str] | None = None) -> int:
         window.grab().save(str(path))
         written.append(path)
 
+    sla_page = window.show_page("SLAs")
+    if callable(getattr(sla_page, "apply_filters", None)):
+        from app.services.renewals import renewals
+        from app.services.sla_workspace import sla_contracts
+
+        with db.session() as session:
+            with_slas = {c.reference for c in sla_contracts(session)}
+            running = [r.reference for r in renewals(session, args.as_of)
+                       if r.reference in with_slas and r.status == "active"]
+        if running:
+            sla_page.apply_filters({"contract": running[0], "tab": "measurements"})
+            _settle(app)
+            path = args.out / "11-sla-grid.png"
+            window.grab().save(str(path))
+            written.append(path)
+
     contracts = window.show_page("Contracts")
     opener = getattr(contracts, "open_contract", None)
     if callable(opener):

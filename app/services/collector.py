@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+_lock = threading.Lock()
+_holders = 0  # pauses in progress (all threads)
+_was_enabled = True
 
 
 @contextmanager
@@ -14,12 +20,30 @@ def collector_paused() -> Iterator[None]:
     The records hold no reference cycles and are freed by reference counting; without the
     pause the collector walks the growing heap again and again (a fifth to a half of the time
     of a portfolio-wide computation or export). The collector is process-wide: it is turned
-    back on only if it was on before.
+    back on when the last pause ends (a full collection while another thread still builds
+    records would walk its whole heap), and only if it was on before.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _holders, _was_enabled
+    with _lock:  # several workers may pause it at once: the last one out turns it back on
+        if _holders == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _holders += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _holders -= 1
+            if _holders == 0 and _was_enabled:
+                gc.enable()
+
+
+def release(*lists: list[Any], chunk: int = 2_000) -> None:
+    """Empty large lists a chunk at a time.
+
+    Freeing a million records in one go is one long C call that holds the interpreter: the GUI
+    thread stalls meanwhile. Between chunks the interpreter can switch threads.
+    """
+    for items in lists:
+        while items:
+            del items[-chunk:]

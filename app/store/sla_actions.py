@@ -126,6 +126,32 @@ def record_credit_note(
     return note
 
 
+
+def delete_measurement(
+    session: Session, contract_ref: str, sla_name: str, period_start: str | date
+) -> None:
+    """Remove the measurement of an SLA for one period (NotFoundError when there is none)."""
+    sla = _sla(session, contract_ref, sla_name)
+    start = _day(period_start, "period_start", month_ok=True)
+    existing = session.scalars(
+        select(Measurement).where(Measurement.sla_id == sla.id, Measurement.period_start == start)
+    ).first()
+    if existing is None:
+        raise NotFoundError(
+            f"period_start: {contract_ref} / {sla.name} has no measurement for {start:%Y-%m}"
+        )
+    session.delete(existing)
+    session.flush()
+
+
+def delete_credit_note(session: Session, note_id: int) -> None:
+    """Remove a credit note (NotFoundError when it is gone already)."""
+    note = session.get(CreditNote, note_id)
+    if note is None:
+        raise NotFoundError(f"credit note: no credit note with the id {note_id}")
+    session.delete(note)
+    session.flush()
+
 def _contract(session: Session, reference: str) -> Contract:
     ref = fields.text(reference, "contract", required=True)
     contract = session.scalars(select(Contract).where(Contract.reference == ref)).first()

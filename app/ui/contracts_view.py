@@ -180,6 +180,28 @@ class ContractsView(QWidget):
 
     # --- filters ------------------------------------------------------------------------------
 
+    def apply_filters(self, filters: dict[str, object]) -> None:
+        """Replace every filter at once (text, vendor_id, status, renewal); unnamed ones clear."""
+        unknown = set(filters) - {"text", "vendor_id", "status", "renewal"}
+        if unknown:
+            raise ValueError(f"unknown contract filters: {', '.join(sorted(unknown))}")
+        combos = {self.vendor_combo: "vendor_id", self.status_combo: "status",
+                  self.renewal_combo: "renewal"}
+        widgets = [self.filter_edit, *combos]
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.filter_edit.setText(str(filters.get("text") or ""))
+            for combo, key in combos.items():
+                index = combo.findData(filters.get(key))
+                if index < 0:
+                    raise ValueError(f"no {key} filter {filters.get(key)!r}")
+                combo.setCurrentIndex(index)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self._apply_text()
+
     def _fill_vendors(self) -> None:
         current = self.vendor_combo.currentData()
         with self.ctx.session() as session:

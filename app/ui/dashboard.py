@@ -1,29 +1,25 @@
-"""The dashboard (key figures on the as-of date) and the "coming next" Knowledge and SLA pages.
+"""The dashboard: key figures on the as-of date as clickable tiles, three charts (deadlines per
+month, SLA compliance per month, people leaving soon) and the next deadlines; plus the "coming
+next" Knowledge page.
 
-The figures are gathered by `collect_figures` on a worker from the services (renewals, gaps_json,
-sla_json, the contract status sets); the widgets only lay them out.
+The figures are computed by app.services.dashboard on a worker; after an edit only the parts that
+depend on the entity changed are computed again. Every tile and chart item leads to the detail
+view filtered to what it counts (`open_view`, with the filters that replace the view's own).
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QObject,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QMouseEvent, QShowEvent
+from PySide6.QtGui import QFont, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -37,12 +33,20 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.store.models import Contract
+from app.services.dashboard import (
+    CRITICAL,
+    LEAVERS_SHOWN,
+    PARTS,
+    DashboardFigures,
+    KnowledgeFigures,
+    SlaFigures,
+    parts_for,
+)
 from app.ui import workers
 from app.ui.context import AppContext
+from app.ui.dashboard_charts import ComplianceChart, DeadlinesChart, LeaversChart
 from app.ui.display import show_money
 from app.ui.renewals_model import (
     DAYS_LEFT,
@@ -50,70 +54,42 @@ from app.ui.renewals_model import (
     FLAGS,
     KIND,
     REFERENCE,
+    ROW_ROLE,
     TITLE,
     VENDOR,
     RenewalsModel,
     RenewalsProxy,
 )
 
-if TYPE_CHECKING:
-    from app.services.knowledge import GapsResult
-    from app.services.renewals import RenewalRow
-    from app.services.sla import SlaReport
-
 STATUS_ORDER = ("active", "not_started", "terminating", "terminated", "expired")
-NEXT_DEADLINES = 12  # rows in the dashboard's "next deadlines" table
-CRITICAL = 4  # criticality from which an orphaned clause escalates (SPEC §2)
 WEAKEST = 200  # contracts listed on the Knowledge page
-OPEN_CREDITS = 500  # credit months listed on the SLA page
 RESIZE_SAMPLE = 50  # rows measured when fitting columns to their contents
+CHART_HEIGHT = 230
+# parts computed together, in this order on the workers (two threads): the slowest first, the
+# quick ones next (shown early), then the other slow one
+GROUPS = (frozenset({"knowledge"}), frozenset({"contracts", "renewals"}), frozenset({"sla"}))
 
-
-# --- figures (plain data, computed on a worker) --------------------------------------------------
-
-
-@dataclass
-class KnowledgeFigures:
-    coverage: Fraction | None
-    truck_factor: int | None
-    clauses: int
-    orphaned: int
-    orphaned_critical: int
-    at_risk: int
-    single: int
-    covered: int
-    critical_contracts: frozenset[int]  # ids of contracts with an orphaned critical clause
-
-
-@dataclass
-class SlaFigures:
-    slas: int
-    measured: int
-    met: int
-    breached: int
-    missing: int
-    outstanding: dict[str, Decimal]  # per currency, still claimable
-    lost: dict[str, Decimal]  # per currency, claim period passed
-    claimable_months: int
-
-    @property
-    def compliance(self) -> Fraction | None:
-        """Met over measured periods of the whole portfolio (None when nothing was measured)."""
-        return None if not self.measured else Fraction(self.met, self.measured)
-
-
-@dataclass
-class DashboardFigures:
-    as_of: date
-    status_counts: dict[str, int] = field(default_factory=dict)
-    needs_review: int = 0
-    within_30: int = 0
-    within_90: int = 0
-    escalated: int = 0
-    missed_notice: int = 0
-    next_deadlines: list[RenewalRow] = field(default_factory=list)
-    knowledge: KnowledgeFigures | None = None
-    sla: SlaFigures | None = None
+# tile -> (page, filters of that page): what the tile counts
+TILE_TARGETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "active": ("Contracts", {"status": "active"}),
+    "not_started": ("Contracts", {"status": "not_started"}),
+    "terminating": ("Contracts", {"status": "terminating"}),
+    "terminated": ("Contracts", {"status": "terminated"}),
+    "expired": ("Contracts", {"status": "expired"}),
+    "needs_review": ("Renewals", {"attention": "needs_review"}),
+    "within_30": ("Renewals", {"within": 30}),
+    "within_90": ("Renewals", {"within": 90}),
+    "escalated": ("Renewals", {"attention": "escalated"}),
+    "missed_notice": ("Renewals", {"attention": "missed_notice"}),
+    "coverage": ("Knowledge", {}),
+    "truck_factor": ("Knowledge", {}),
+    "orphaned_critical": ("Knowledge", {"status": "orphaned", "min_criticality": CRITICAL}),
+    "at_risk": ("Knowledge", {"status": "at_risk"}),
+    "compliance": ("SLAs", {}),
+    "breached": ("SLAs", {"breached": True}),
+    "outstanding": ("SLAs", {"credits": "claimable"}),
+    "lost": ("SLAs", {"credits": "lost"}),
+}
 
 
 def _ratio(value: Fraction | float | None) -> str:
@@ -122,85 +98,10 @@ def _ratio(value: Fraction | float | None) -> str:
     return f"{float(value) * 100:.1f} %"
 
 
-def _money_by_currency(amounts: dict[str, Decimal]) -> str:
+def _money_by_currency(amounts: dict[str, Any]) -> str:
     shown = [show_money(amount, currency)
              for currency, amount in sorted(amounts.items()) if amount]
-    return "\n".join(shown) if shown else "0.00"
-
-
-def knowledge_figures(result: GapsResult) -> KnowledgeFigures:
-    """The headline figures of the knowledge status (app.services.knowledge.gaps)."""
-    critical = [c for c in result.clauses
-                if c.status == "orphaned" and c.criticality >= CRITICAL]
-    figures = result.figures
-    return KnowledgeFigures(
-        coverage=figures.coverage,
-        truck_factor=figures.truck_factor,
-        clauses=figures.clauses,
-        orphaned=figures.orphaned,
-        orphaned_critical=len(critical),
-        at_risk=figures.at_risk,
-        single=figures.single,
-        covered=figures.covered,
-        critical_contracts=frozenset(c.contract_id for c in critical),
-    )
-
-
-def sla_figures(report: SlaReport, currencies: dict[str, str]) -> SlaFigures:
-    """The headline figures of the SLA report; money is summed per currency, never mixed."""
-    outstanding: dict[str, Decimal] = {}
-    lost: dict[str, Decimal] = {}
-    claimable = 0
-    for credit in report.credits:
-        if not credit.outstanding:
-            continue
-        currency = currencies.get(credit.contract.reference, "EUR")
-        target = lost if credit.lost else outstanding
-        target[currency] = target.get(currency, Decimal(0)) + credit.outstanding
-        claimable += 0 if credit.lost else 1
-    return SlaFigures(
-        slas=len(report.slas),
-        measured=sum(item.measured for item in report.slas),
-        met=sum(item.met for item in report.slas),
-        breached=sum(item.breached for item in report.slas),
-        missing=sum(item.missing for item in report.slas),
-        outstanding=outstanding,
-        lost=lost,
-        claimable_months=claimable,
-    )
-
-
-def _currencies(session: Session) -> dict[str, str]:
-    """Contract reference -> currency, for the contracts not in EUR (the default)."""
-    rows = session.execute(
-        select(Contract.reference, Contract.currency).where(Contract.currency != "EUR")
-    ).all()
-    return {reference: currency for reference, currency in rows}
-
-
-def collect_figures(session: Session, as_of: date) -> DashboardFigures:
-    """Everything the dashboard shows on `as_of` (runs on a worker)."""
-    from app.services.knowledge import gaps
-    from app.services.renewals import renewals
-    from app.services.sla import sla_report
-    from app.store.portfolio_queries import status_sets
-
-    figures = DashboardFigures(as_of=as_of)
-    sets = status_sets(session, as_of)
-    figures.status_counts = {status: len(ids) for status, ids in sets.ids.items()}
-    knowledge = knowledge_figures(gaps(session, as_of))
-    figures.knowledge = knowledge
-    # the knowledge status is known already: escalation needs no second computation
-    rows = renewals(session, as_of, critical_orphans=set(knowledge.critical_contracts))
-    soon = [row for row in rows if row.days_left is not None and 0 <= row.days_left <= 90]
-    figures.needs_review = sum(1 for row in rows if row.needs_review)
-    figures.within_30 = sum(1 for row in soon if row.days_left is not None and row.days_left <= 30)
-    figures.within_90 = len(soon)
-    figures.escalated = sum(1 for row in rows if row.escalated)
-    figures.missed_notice = sum(1 for row in rows if row.missed_notice)
-    figures.next_deadlines = soon[:NEXT_DEADLINES]
-    figures.sla = sla_figures(sla_report(session, as_of), _currencies(session))
-    return figures
+    return " · ".join(shown) if shown else "0.00"
 
 
 # --- widgets ------------------------------------------------------------------------------------
@@ -215,24 +116,30 @@ class FigureCard(QFrame):
         super().__init__(parent)
         self.setObjectName("figureCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self._link = link
         if link:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 10)
-        layout.setSpacing(2)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(1)
         self.title_label = QLabel(title)
         self.title_label.setObjectName("figureTitle")
         self.value_label = QLabel("…")
         self.value_label.setObjectName("figureValue")
         font = self.value_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
         self.value_label.setFont(font)
+        self._big = font
+        self._small = QFont(font)
+        self._small.setPointSizeF(font.pointSizeF() / 1.4 * 1.1)
         self.caption_label = QLabel("")
         self.caption_label.setObjectName("figureCaption")
         self.caption_label.setWordWrap(True)
+        small = self.caption_label.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.caption_label.setFont(small)
         for label in (self.title_label, self.caption_label):
             palette = label.palette()
             grey = palette.color(palette.ColorRole.PlaceholderText)
@@ -244,6 +151,7 @@ class FigureCard(QFrame):
         layout.addStretch(1)
 
     def set(self, value: str, caption: str = "", *, alert: bool = False) -> None:
+        self.value_label.setFont(self._small if len(value) > 16 else self._big)
         self.value_label.setText(value)
         self.caption_label.setText(caption)
         self.value_label.setStyleSheet("color: #b42318;" if alert else "")
@@ -262,71 +170,28 @@ def _section(title: str) -> QLabel:
     label = QLabel(title)
     font = label.font()
     font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * 1.15)
+    font.setPointSizeF(font.pointSizeF() * 1.1)
     label.setFont(font)
     return label
 
 
-class _ComputedPage(QWidget):
-    """A page whose content is computed on a worker when shown (and when data or date change)."""
+class DashboardView(QWidget):
+    """Key figures for the as-of date, the charts and the next deadlines."""
 
-    loaded = Signal()
+    open_view = Signal(str, object)  # a page name of the main window and its filters (a dict)
+    contract_activated = Signal(str)  # a reference (double-click on a deadline)
+    loaded = Signal()  # figures (some parts or all) were computed and shown
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self._dirty = True
-        self._generation = 0
-        ctx.as_of_changed.connect(self._schedule)
-        ctx.data_changed.connect(self._schedule)
-        ctx.database_changed.connect(self._schedule)
-
-    def _work(self) -> Callable[[Session], Any]:
-        raise NotImplementedError
-
-    def _show(self, result: Any) -> None:
-        raise NotImplementedError
-
-    def _loading(self) -> None:
-        """Show that figures are being computed."""
-
-    def refresh(self) -> workers.Op:
-        self._dirty = False
-        self._generation += 1
-        generation = self._generation
-        self._loading()
-
-        def done(result: Any) -> None:
-            if generation == self._generation:
-                self._show(result)
-                self.loaded.emit()
-
-        return workers.run_query(self, self.ctx, self._work(), done, title=self.windowTitle())
-
-    def _schedule(self, *_args: Any) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._dirty = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self._dirty = False
-            QTimer.singleShot(0, self.refresh)  # after the first paint
-
-
-class DashboardView(_ComputedPage):
-    """Key figures for the as-of date and the next deadlines."""
-
-    open_renewals = Signal(object)  # days (int) or None: show the renewals within that window
-    open_page = Signal(str)  # a page name of the main window
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, parent)
         self.setObjectName("dashboardView")
         self.setWindowTitle("Dashboard")
         self.figures: DashboardFigures | None = None
+        self._stale: set[str] = set(PARTS)  # parts to compute when next shown
+        self._requested: dict[str, int] = {}  # part -> generation of the newest request
+        self._pending: set[str] = set()  # parts asked for and not shown yet
+        self._generation = 0
 
         self.heading = QLabel()
         self.heading.setObjectName("dashboardHeading")
@@ -336,45 +201,55 @@ class DashboardView(_ComputedPage):
         self.heading.setFont(font)
 
         self.cards: dict[str, FigureCard] = {}
+        tiles = QGridLayout()
+        tiles.setHorizontalSpacing(8)
+        tiles.setVerticalSpacing(6)
+        rows = [
+            ("Contracts", [("active", "Active"), ("not_started", "Not started"),
+                           ("terminating", "Terminating"), ("terminated", "Terminated"),
+                           ("expired", "Expired"), ("needs_review", "Need review")]),
+            ("Renewals", [("within_30", "Deadlines in 30 days"),
+                          ("within_90", "Deadlines in 90 days"), ("escalated", "Escalations"),
+                          ("missed_notice", "Missed notice")]),
+            ("Knowledge", [("coverage", "Portfolio coverage"), ("truck_factor", "Truck factor"),
+                           ("orphaned_critical", "Orphaned critical clauses"),
+                           ("at_risk", "Clauses at risk")]),
+            ("SLAs", [("compliance", "SLA compliance"), ("breached", "Breached periods"),
+                      ("outstanding", "Credits outstanding"), ("lost", "Credits lost")]),
+        ]
+        columns = 12  # six contract tiles of 2 columns, four other tiles of 3
+        spans = {"compliance": 2, "breached": 2, "outstanding": 4, "lost": 4}  # money is wide
+        for row, (title, keys) in enumerate(rows):
+            label = _section(title)
+            label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            label.setContentsMargins(0, 6, 0, 0)
+            tiles.addWidget(label, row, 0)
+            column = 1
+            for key, caption in keys:
+                span = spans.get(key, columns // len(keys))
+                card = FigureCard(caption, link=True)
+                card.setToolTip(_tile_tip(key))
+                self.cards[key] = card
+                card.clicked.connect(lambda k=key: self.open_tile(k))
+                tiles.addWidget(card, row, column, 1, span)
+                column += span
+        for column in range(1, columns + 1):
+            tiles.setColumnStretch(column, 1)
 
-        def card(key: str, title: str, link: bool = False) -> FigureCard:
-            widget = FigureCard(title, link)
-            self.cards[key] = widget
-            return widget
-
-        contracts = self._row([
-            card("active", "Active contracts"),
-            card("not_started", "Not started"),
-            card("terminating", "Terminating"),
-            card("ended", "Ended"),
-            card("needs_review", "Need review", link=True),
-        ])
-        deadlines = self._row([
-            card("within_30", "Deadlines in 30 days", link=True),
-            card("within_90", "Deadlines in 90 days", link=True),
-            card("escalated", "Escalations", link=True),
-            card("missed_notice", "Missed notice", link=True),
-        ])
-        knowledge = self._row([
-            card("coverage", "Portfolio coverage", link=True),
-            card("truck_factor", "Truck factor", link=True),
-            card("orphaned_critical", "Orphaned critical clauses", link=True),
-            card("at_risk", "Clauses at risk", link=True),
-        ])
-        credits = self._row([
-            card("compliance", "SLA compliance", link=True),
-            card("breached", "Breached periods", link=True),
-            card("outstanding", "Credits outstanding", link=True),
-            card("lost", "Credits lost", link=True),
-        ])
-        self.cards["within_30"].clicked.connect(lambda: self.open_renewals.emit(30))
-        self.cards["within_90"].clicked.connect(lambda: self.open_renewals.emit(90))
-        for key in ("escalated", "missed_notice", "needs_review"):
-            self.cards[key].clicked.connect(lambda: self.open_renewals.emit(None))
-        for key in ("coverage", "truck_factor", "orphaned_critical", "at_risk"):
-            self.cards[key].clicked.connect(lambda: self.open_page.emit("Knowledge"))
-        for key in ("compliance", "breached", "outstanding", "lost"):
-            self.cards[key].clicked.connect(lambda: self.open_page.emit("SLAs"))
+        self.deadlines_chart = DeadlinesChart()
+        self.deadlines_chart.setObjectName("deadlinesChart")
+        self.deadlines_chart.picked.connect(lambda f: self.open_view.emit("Renewals", f))
+        self.compliance_chart = ComplianceChart()
+        self.compliance_chart.setObjectName("complianceChart")
+        self.compliance_chart.picked.connect(lambda f: self.open_view.emit("SLAs", f))
+        self.leavers_chart = LeaversChart(LEAVERS_SHOWN)
+        self.leavers_chart.setObjectName("leaversChart")
+        self.leavers_chart.picked.connect(lambda f: self.open_view.emit("Knowledge", f))
+        charts = QHBoxLayout()
+        charts.setSpacing(8)
+        for chart in (self.deadlines_chart, self.compliance_chart, self.leavers_chart):
+            chart.setFixedHeight(CHART_HEIGHT)
+            charts.addWidget(chart, 1)
 
         self.deadlines_model = RenewalsModel(self)
         proxy = RenewalsProxy(self)
@@ -395,21 +270,16 @@ class DashboardView(_ComputedPage):
         self.deadlines_table.horizontalHeader().setSectionResizeMode(
             TITLE, QHeaderView.ResizeMode.Stretch
         )
-        self.deadlines_table.doubleClicked.connect(lambda _index: self.open_renewals.emit(90))
+        self.deadlines_table.setToolTip("Double-click: show the contract in the renewals list")
+        self.deadlines_table.doubleClicked.connect(self._deadline_activated)
 
         content = QWidget()
         layout = QVBoxLayout(content)
-        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setContentsMargins(16, 10, 16, 10)
         layout.setSpacing(8)
         layout.addWidget(self.heading)
-        layout.addWidget(_section("Contracts"))
-        layout.addLayout(contracts)
-        layout.addWidget(_section("Renewals and notice"))
-        layout.addLayout(deadlines)
-        layout.addWidget(_section("In-house knowledge"))
-        layout.addLayout(knowledge)
-        layout.addWidget(_section("SLAs and service credits"))
-        layout.addLayout(credits)
+        layout.addLayout(tiles)
+        layout.addLayout(charts)
         layout.addWidget(_section("Next deadlines (90 days)"))
         layout.addWidget(self.deadlines_table, 1)
         scroll = QScrollArea()
@@ -420,67 +290,136 @@ class DashboardView(_ComputedPage):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.deadlines_table.setMinimumHeight(
-            self.deadlines_table.verticalHeader().defaultSectionSize() * 6
+            self.deadlines_table.verticalHeader().defaultSectionSize() * 5
         )
 
-    @staticmethod
-    def _row(cards: Sequence[FigureCard]) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        for widget in cards:
-            row.addWidget(widget, 1)
-        return row
+        ctx.as_of_changed.connect(lambda _value: self._schedule(set(PARTS)))
+        ctx.database_changed.connect(lambda: self._schedule(set(PARTS)))
+        ctx.data_changed.connect(lambda entity: self._schedule(set(parts_for(entity))))
 
-    def _loading(self) -> None:
-        self.heading.setText(f"Portfolio as of {self.ctx.as_of.isoformat()}")
+    # loading --------------------------------------------------------------------------------
+
+    def refresh(self, parts: set[str] | None = None) -> list[workers.Op]:
+        """Compute the given parts (default: all) on workers, each group on its own (the
+        slow ones run side by side and the quick ones are shown first), and show them.
+
+        `loaded` is emitted once every part asked for is shown.
+        """
+        wanted = frozenset(PARTS if parts is None else parts)
+        self._stale -= wanted
+        self._generation += 1
+        generation = self._generation
+        for part in wanted:
+            self._requested[part] = generation
+        self._pending |= wanted
+        as_of = self.ctx.as_of
+        if self.figures is None or self.figures.as_of != as_of:
+            self._loading(as_of)
+
+        def run(group: frozenset[str]) -> workers.Op:
+            def work(session: Session) -> DashboardFigures:
+                from app.services.dashboard import collect
+
+                return collect(session, as_of, group)
+
+            return workers.run_query(self, self.ctx, work, done, on_failed=lambda _e: failed(group),
+                                     title="Dashboard")
+
+        def failed(group: frozenset[str]) -> None:
+            self._pending -= group
+
+        def done(result: DashboardFigures) -> None:
+            current = {p for p in result.parts if self._requested.get(p) == generation}
+            if not current or result.as_of != self.ctx.as_of:
+                return
+            base = self.figures if self.figures is not None else result
+            self.figures = base.merged(result, current)
+            self._pending -= current
+            self._show(self.figures, current)
+            if not self._pending:
+                self.loaded.emit()
+
+        return [run(group) for group in (wanted & g for g in GROUPS) if group]
+
+    def _schedule(self, parts: set[str]) -> None:
+        if not parts:
+            return
+        if self.isVisible():
+            self.refresh(parts)
+        else:
+            self._stale |= parts
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            parts = set(self._stale)
+            self._stale.clear()
+            QTimer.singleShot(0, lambda: self.refresh(parts))  # after the first paint
+
+    def _loading(self, as_of: date) -> None:
+        self.heading.setText(f"Portfolio as of {as_of.isoformat()}")
         for widget in self.cards.values():
             widget.set("…")
 
-    def _work(self) -> Callable[[Session], Any]:
-        as_of = self.ctx.as_of
-        return lambda session: collect_figures(session, as_of)
+    # navigation -----------------------------------------------------------------------------
 
-    def _show(self, result: Any) -> None:
-        figures: DashboardFigures = result
-        self.figures = figures
+    def open_tile(self, key: str) -> None:
+        """Open the detail view of a tile, filtered to what it counts."""
+        page, filters = TILE_TARGETS[key]
+        self.open_view.emit(page, dict(filters))
+
+    def _deadline_activated(self, index: QModelIndex) -> None:
+        row = index.data(ROW_ROLE)
+        if row is not None:
+            self.contract_activated.emit(row.reference)
+
+    # showing --------------------------------------------------------------------------------
+
+    def _show(self, figures: DashboardFigures, parts: set[str]) -> None:
         self.heading.setText(f"Portfolio as of {figures.as_of.isoformat()}")
-        counts = figures.status_counts
-        self.cards["active"].set(str(counts.get("active", 0)))
-        self.cards["not_started"].set(str(counts.get("not_started", 0)))
-        self.cards["terminating"].set(str(counts.get("terminating", 0)),
-                                      "notice given, still in force")
-        self.cards["ended"].set(str(counts.get("terminated", 0) + counts.get("expired", 0)),
-                                f"{counts.get('terminated', 0)} terminated, "
-                                f"{counts.get('expired', 0)} expired")
+        if "contracts" in parts:
+            counts = figures.status_counts
+            self.cards["active"].set(str(counts.get("active", 0)))
+            self.cards["not_started"].set(str(counts.get("not_started", 0)))
+            self.cards["terminating"].set(str(counts.get("terminating", 0)),
+                                          "notice given, in force")
+            self.cards["terminated"].set(str(counts.get("terminated", 0)), "after notice")
+            self.cards["expired"].set(str(counts.get("expired", 0)), "term ran out")
+        if "renewals" in parts:
+            self._show_renewals(figures)
+        if "knowledge" in parts:
+            self._show_knowledge(figures.knowledge)
+            self.leavers_chart.show_leavers(figures.leavers, figures.leaving_window)
+        if "sla" in parts:
+            self._show_sla(figures.sla)
+
+    def _show_renewals(self, figures: DashboardFigures) -> None:
         self.cards["needs_review"].set(str(figures.needs_review), "initial term unknown",
                                        alert=figures.needs_review > 0)
         self.cards["within_30"].set(str(figures.within_30), "cancel-by, exercise-by or end",
                                     alert=figures.within_30 > 0)
         self.cards["within_90"].set(str(figures.within_90))
-        self.cards["escalated"].set(str(figures.escalated),
-                                    "deadline ≤ 90 days, critical clause orphaned",
+        self.cards["escalated"].set(str(figures.escalated), "critical clause orphaned",
                                     alert=figures.escalated > 0)
         self.cards["missed_notice"].set(str(figures.missed_notice),
                                         "renewal locked in or option lapsed",
                                         alert=figures.missed_notice > 0)
-        self._show_knowledge(figures.knowledge)
-        self._show_sla(figures.sla)
         self.deadlines_model.set_rows(figures.next_deadlines)
         for column in (DEADLINE, DAYS_LEFT, KIND, REFERENCE, VENDOR, FLAGS):
             self.deadlines_table.resizeColumnToContents(column)
+        self.deadlines_chart.show_months(figures.deadline_months)
 
     def _show_knowledge(self, data: KnowledgeFigures | None) -> None:
         if data is None:
             return
-        self.cards["coverage"].set(_ratio(data.coverage),
-                                   "criticality-weighted, clauses someone understands")
+        self.cards["coverage"].set(_ratio(data.coverage), "weighted by criticality")
         truck = data.truck_factor
         self.cards["truck_factor"].set("—" if truck is None else str(truck),
                                        "people who would have to leave",
                                        alert=truck is not None and truck <= 1)
         self.cards["orphaned_critical"].set(
             str(data.orphaned_critical),
-            f"criticality ≥ {CRITICAL}; {data.orphaned} of {data.clauses} orphaned in all",
+            f"of {data.orphaned} orphaned ({data.clauses} clauses)",
             alert=data.orphaned_critical > 0,
         )
         self.cards["at_risk"].set(str(data.at_risk), "every owner is leaving soon",
@@ -497,233 +436,15 @@ class DashboardView(_ComputedPage):
                                       f"{data.claimable_months} months still claimable")
         self.cards["lost"].set(_money_by_currency(data.lost), "claim period passed",
                                alert=any(data.lost.values()))
+        self.compliance_chart.show_trend(list(data.trend))
+
+
+def _tile_tip(key: str) -> str:
+    page, filters = TILE_TARGETS[key]
+    if not filters:
+        return f"Open {page}"
+    shown = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in filters.items())
+    return f"Open {page} ({shown})"
 
 
 # --- the "coming next" pages ---------------------------------------------------------------------
-
-
-class RecordsModel(QAbstractTableModel):
-    """A read-only table of dicts (JSON rows) with named columns."""
-
-    def __init__(
-        self,
-        columns: Sequence[tuple[str, str]],
-        right_aligned: Sequence[str] = (),
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._columns = list(columns)  # (key, header)
-        self._right = set(right_aligned)
-        self._rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self._columns):
-                return self._columns[section][1]
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = self._rows[index.row()].get(self._columns[index.column()][0])
-            if value is None:
-                return ""
-            if isinstance(value, bool):
-                return "yes" if value else "no"
-            if isinstance(value, list):
-                return ", ".join(str(v) for v in value)
-            return str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if self._columns[index.column()][0] in self._right:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-
-class ComingNextPage(_ComputedPage):
-    """A page of the next GUI issue: says so, and meanwhile shows the headline figures."""
-
-    def __init__(
-        self,
-        ctx: AppContext,
-        title: str,
-        explanation: str,
-        work: Callable[[Session, date], tuple[list[tuple[str, str, str]], list[dict[str, Any]]]],
-        columns: Sequence[tuple[str, str]],
-        list_title: str,
-        noun: str,
-        right_aligned: Sequence[str] = (),
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(ctx, parent)
-        self.setWindowTitle(title)
-        self._compute = work
-        heading = QLabel(title)
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        heading.setFont(font)
-        note = QLabel(f"<i>The full {noun} view is coming next.</i> {explanation}")
-        note.setWordWrap(True)
-        note.setTextFormat(Qt.TextFormat.RichText)
-        self.status = QLabel()
-        self.cards_row = QGridLayout()
-        self.cards_row.setSpacing(8)
-        self.cards: list[FigureCard] = []
-        self.model = RecordsModel(columns, right_aligned, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_SAMPLE)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.addWidget(heading)
-        layout.addWidget(note)
-        layout.addWidget(self.status)
-        layout.addLayout(self.cards_row)
-        layout.addWidget(_section(list_title))
-        layout.addWidget(self.table, 1)
-
-    def _loading(self) -> None:
-        self.status.setText(f"Computing as of {self.ctx.as_of.isoformat()}…")
-
-    def _work(self) -> Callable[[Session], Any]:
-        as_of = self.ctx.as_of
-        compute = self._compute
-        return lambda session: compute(session, as_of)
-
-    def _show(self, result: Any) -> None:
-        figures, rows = result
-        self.status.setText(f"As of {self.ctx.as_of.isoformat()}")
-        while len(self.cards) < len(figures):
-            widget = FigureCard("")
-            self.cards_row.addWidget(widget, 0, len(self.cards))
-            self.cards.append(widget)
-        for widget, (title, value, caption) in zip(self.cards, figures, strict=False):
-            widget.title_label.setText(title)
-            widget.set(value, caption)
-        first = self.model.rowCount() == 0
-        self.model.set_rows(rows)
-        if first:  # later loads keep the widths
-            self.table.resizeColumnsToContents()
-
-
-def knowledge_page_data(
-    session: Session, as_of: date
-) -> tuple[list[tuple[str, str, str]], list[dict[str, Any]]]:
-    """Figures and the contracts with the weakest coverage (runs on a worker)."""
-    from app.services.knowledge import gaps
-
-    result = gaps(session, as_of)
-    data = knowledge_figures(result)
-    figures = [
-        ("Portfolio coverage", _ratio(data.coverage), "criticality-weighted"),
-        ("Truck factor", "—" if data.truck_factor is None else str(data.truck_factor),
-         "people who would have to leave"),
-        ("Orphaned clauses", str(data.orphaned),
-         f"{data.orphaned_critical} of criticality ≥ {CRITICAL}"),
-        ("At risk / single owner", f"{data.at_risk} / {data.single}",
-         f"{data.covered} covered, {data.clauses} in all"),
-    ]
-
-    def weakest(item: Any) -> tuple[Fraction, str]:
-        value = item.figures.coverage
-        return (Fraction(2) if value is None else value, item.reference)
-
-    shown = [
-        {"reference": c.reference, "vendor": c.vendor, "coverage": _ratio(c.figures.coverage),
-         "truck_factor": c.figures.truck_factor, "orphaned": c.figures.orphaned,
-         "at_risk": c.figures.at_risk, "single": c.figures.single, "covered": c.figures.covered}
-        for c in heapq.nsmallest(WEAKEST, result.contracts, key=weakest)
-    ]
-    return figures, shown
-
-
-def sla_page_data(
-    session: Session, as_of: date
-) -> tuple[list[tuple[str, str, str]], list[dict[str, Any]]]:
-    """Figures and the credit months with money outstanding (runs on a worker)."""
-    from app.services.sla import sla_report
-
-    report = sla_report(session, as_of)
-    currencies = _currencies(session)
-    data = sla_figures(report, currencies)
-    figures = [
-        ("SLA compliance", _ratio(data.compliance), f"{data.met} of {data.measured} periods met"),
-        ("Breached periods", str(data.breached), f"{data.missing} periods missing"),
-        ("Credits outstanding", _money_by_currency(data.outstanding),
-         f"{data.claimable_months} months still claimable"),
-        ("Credits lost", _money_by_currency(data.lost), "claim period passed"),
-    ]
-    # nsmallest walks the list in Python: unlike one big C-level sort, it lets the GUI thread
-    # have the interpreter while it runs
-    open_credits = heapq.nsmallest(
-        OPEN_CREDITS,
-        (c for c in report.credits if c.outstanding),
-        key=lambda c: (c.lost, c.claim_by, c.contract.reference, c.month),
-    )
-    shown = []
-    for credit in open_credits:
-        currency = currencies.get(credit.contract.reference, "EUR")
-        shown.append({
-            "contract": credit.contract.reference,
-            "month": f"{credit.month:%Y-%m}",
-            "due": show_money(credit.due, currency),
-            "received": show_money(credit.received, currency),
-            "outstanding": show_money(credit.outstanding, currency),
-            "claim_by": credit.claim_by.isoformat(),
-            "lost": credit.lost,
-        })
-    return figures, shown
-
-
-def knowledge_page(ctx: AppContext, parent: QWidget | None = None) -> ComingNextPage:
-    return ComingNextPage(
-        ctx, "Knowledge",
-        "Who understands which clause, what is orphaned, and what happens when someone leaves "
-        "(meanwhile: <tt>clausekeeper gaps</tt> and <tt>simulate-leave</tt>).",
-        knowledge_page_data,
-        [("reference", "Contract"), ("vendor", "Vendor"), ("coverage", "Coverage"),
-         ("truck_factor", "Truck factor"), ("orphaned", "Orphaned"), ("at_risk", "At risk"),
-         ("single", "Single owner"), ("covered", "Covered")],
-        "Contracts with the weakest coverage",
-        "knowledge",
-        ("coverage", "truck_factor", "orphaned", "at_risk", "single", "covered"),
-        parent,
-    )
-
-
-def sla_page(ctx: AppContext, parent: QWidget | None = None) -> ComingNextPage:
-    return ComingNextPage(
-        ctx, "SLAs",
-        "Measurements, compliance per SLA and the service credits to claim "
-        "(meanwhile: <tt>clausekeeper sla</tt> and the SLA report).",
-        sla_page_data,
-        [("contract", "Contract"), ("month", "Month"), ("due", "Due"),
-         ("received", "Received"), ("outstanding", "Outstanding"), ("claim_by", "Claim by"),
-         ("lost", "Lost")],
-        "Credits outstanding (claimable first)",
-        "SLA",
-        ("due", "received", "outstanding"),
-        parent,
-    )

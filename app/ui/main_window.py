@@ -293,13 +293,13 @@ class MainWindow(QMainWindow):
     # pages ----------------------------------------------------------------------------------
 
     def _create_page(self, name: str) -> QWidget:
-        from app.ui.dashboard import DashboardView, sla_page
+        from app.ui.dashboard import DashboardView
 
         ctx = self.ctx
         if name == "Dashboard":
             dashboard = DashboardView(ctx)
-            dashboard.open_renewals.connect(self.show_renewals)
-            dashboard.open_page.connect(self.show_page)
+            dashboard.open_view.connect(self.show_filtered)
+            dashboard.contract_activated.connect(self.show_deadline)
             return dashboard
         if name == "Renewals":
             renewals = RenewalsView(ctx)
@@ -310,7 +310,9 @@ class MainWindow(QMainWindow):
 
             return KnowledgeWorkspace(ctx)
         if name == "SLAs":
-            return sla_page(ctx)
+            from app.ui.sla import SlaWorkspace
+
+            return SlaWorkspace(ctx)
         view = external_view(name)
         if view is None:
             return PlaceholderPage(name, f"The {name.lower()} view is not part of this build yet.")
@@ -354,9 +356,24 @@ class MainWindow(QMainWindow):
             self.show_page(PAGES[row])
 
     def show_renewals(self, within: int | None = None) -> None:
-        view = self.show_page("Renewals")
-        if isinstance(view, RenewalsView):
-            view.set_within(within)
+        """The renewals list with the deadlines within `within` days (its other filters cleared)."""
+        self.show_filtered("Renewals", {"within": within})
+
+    def show_filtered(self, name: str, filters: dict[str, Any]) -> QWidget:
+        """Show a page with exactly these filters (they replace the page's own), when it has
+        `apply_filters`."""
+        page = self.show_page(name)
+        apply = getattr(page, "apply_filters", None)
+        if callable(apply):
+            apply(dict(filters))
+        return page
+
+    def show_knowledge(self, filters: dict[str, Any]) -> QWidget:
+        return self.show_filtered("Knowledge", filters)
+
+    def show_deadline(self, reference: str) -> QWidget:
+        """The renewals list, unfiltered, with this contract selected."""
+        return self.show_filtered("Renewals", {"select": reference})
 
     def open_contract(self, reference: str) -> None:
         view = self.show_page("Contracts")

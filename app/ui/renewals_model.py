@@ -320,6 +320,9 @@ class RenewalsModel(QAbstractTableModel):
 
 
 
+ATTENTION = ("escalated", "missed_notice", "needs_review")  # flags a list can be narrowed to
+
+
 class RenewalsProxy(QSortFilterProxyModel):
     """Filters by days left and text; sorting is the source model's (Python keys, fast).
 
@@ -331,6 +334,9 @@ class RenewalsProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._within: int | None = None
         self._text = ""
+        self._attention: str | None = None  # one of ATTENTION: rows with that flag only
+        self._kind: str | None = None  # deadline_kind
+        self._between: tuple[date, date] | None = None  # deadline (cancel_by or ends_on)
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(False)
 
@@ -352,7 +358,34 @@ class RenewalsProxy(QSortFilterProxyModel):
             self._text = text
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    def set_filters(
+        self,
+        within: int | None = None,
+        text: str = "",
+        attention: str | None = None,
+        kind: str | None = None,
+        between: tuple[date, date] | None = None,
+    ) -> None:
+        """Replace every filter at once (one re-filter); the defaults show every row."""
+        if attention is not None and attention not in ATTENTION:
+            raise ValueError(f"no attention filter {attention!r}")
+        self.beginFilterChange()
+        self._within = within
+        self._text = text.strip().casefold()
+        self._attention = attention
+        self._kind = kind
+        self._between = between
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def accepts(self, row: RenewalRow) -> bool:
+        if self._attention is not None and not getattr(row, self._attention):
+            return False
+        if self._kind is not None and row.deadline_kind != self._kind:
+            return False
+        if self._between is not None:
+            deadline = row.deadline
+            if deadline is None or not self._between[0] <= deadline <= self._between[1]:
+                return False
         if self._within is not None:
             if row.days_left is None or not 0 <= row.days_left <= self._within:
                 return False

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.ui import file_actions, settings_store, workers
 from app.ui.renewals_model import (
+    ATTENTION,
     DEADLINE,
     FLAGS,
     HEADERS,
@@ -66,6 +67,10 @@ WITHIN_CHOICES: tuple[tuple[str, int | None], ...] = (
     ("Next 180 days", 180),
     ("Next 365 days", 365),
 )
+ATTENTION_LABELS = {"escalated": "Escalated", "missed_notice": "Missed notice",
+                    "needs_review": "Need review"}
+KIND_LABELS = {"cancel_by": "cancel-by", "exercise_by": "exercise-by", "end": "end"}
+FILTER_KEYS = frozenset({"within", "text", "attention", "kind", "month", "select"})
 
 
 def load_renewals(session: Session, as_of: date) -> list[RenewalRow]:
@@ -249,6 +254,20 @@ class RenewalsView(QWidget):
         for label, days in WITHIN_CHOICES:
             self.within_combo.addItem(label, days)
         self.within_combo.currentIndexChanged.connect(self._within_changed)
+        self.attention_combo = QComboBox()
+        self.attention_combo.setObjectName("attentionCombo")
+        self.attention_combo.addItem("Any contract", None)
+        for flag in ATTENTION:
+            self.attention_combo.addItem(ATTENTION_LABELS[flag], flag)
+        self.attention_combo.currentIndexChanged.connect(self._filters_edited)
+        self._kind: str | None = None  # set only through apply_filters (the dashboard's charts)
+        self._month: date | None = None
+        self._pending_select: str | None = None
+        self.filter_note = QLabel()
+        self.filter_note.setObjectName("renewalsFilterNote")
+        self.clear_filters_button = QPushButton("Clear filters")
+        self.clear_filters_button.setObjectName("clearFiltersButton")
+        self.clear_filters_button.clicked.connect(lambda: self.apply_filters({}))
         self.search = QLineEdit()
         self.search.setObjectName("renewalsSearch")
         self.search.setPlaceholderText("Filter by reference, vendor or title")
@@ -270,7 +289,10 @@ class RenewalsView(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Show:"))
         top.addWidget(self.within_combo)
+        top.addWidget(self.attention_combo)
         top.addWidget(self.search, 1)
+        top.addWidget(self.filter_note)
+        top.addWidget(self.clear_filters_button)
         actions = QHBoxLayout()
         actions.addWidget(self.notice_button)
         actions.addWidget(self.option_button)
@@ -318,7 +340,7 @@ class RenewalsView(QWidget):
         ctx.as_of_changed.connect(self._as_of_changed)
         ctx.data_changed.connect(self._data_changed)
         ctx.database_changed.connect(self._as_of_changed)
-        self._update_actions()
+        self._filters_edited()
 
     # loading -------------------------------------------------------------------------------
 
@@ -349,7 +371,10 @@ class RenewalsView(QWidget):
         self.model.set_rows(rows)
         if first:  # later loads keep the widths (the user may have changed them)
             self._resize_columns()
-        if selected is not None:
+        pending, self._pending_select = self._pending_select, None
+        if pending is not None:
+            self.select(pending)
+        elif selected is not None:
             self.select(selected.reference)
         self._update_summary(as_of)
         self._update_actions()
@@ -428,19 +453,92 @@ class RenewalsView(QWidget):
     # filter and selection --------------------------------------------------------------------
 
     def set_within(self, days: int | None) -> None:
-        for index in range(self.within_combo.count()):
-            if self.within_combo.itemData(index) == days:
-                self.within_combo.setCurrentIndex(index)
-                return
-        raise ValueError(f"no filter for {days} days")
+        """Show the deadlines within `days` (the other filters stay)."""
+        index = self.within_combo.findData(days)
+        if index < 0:
+            raise ValueError(f"no filter for {days} days")
+        self.within_combo.setCurrentIndex(index)
 
     def _within_changed(self, index: int) -> None:
-        self.proxy.set_within(self.within_combo.itemData(index))
-        self._update_summary(self.ctx.as_of)
-        self._update_actions()
+        self._filters_edited()
 
     def _search_changed(self, text: str) -> None:
-        self.proxy.set_text(text)
+        self._filters_edited()
+
+    def apply_filters(self, filters: dict[str, Any]) -> None:
+        """Replace every filter at once: what is not named is cleared.
+
+        Keys: within (days or None), text, attention (escalated, missed_notice, needs_review),
+        kind (cancel_by, exercise_by, end), month (deadlines in that month: a date or YYYY-MM),
+        select (a reference to select once the rows are there).
+        """
+        unknown = set(filters) - FILTER_KEYS
+        if unknown:
+            raise ValueError(f"unknown renewals filters: {', '.join(sorted(unknown))}")
+        within = filters.get("within")
+        within_index = self.within_combo.findData(within)
+        if within_index < 0:
+            raise ValueError(f"no filter for {within} days")
+        attention = filters.get("attention")
+        attention_index = self.attention_combo.findData(attention)
+        if attention_index < 0:
+            raise ValueError(f"no attention filter {attention!r}")
+        kind = filters.get("kind")
+        if kind is not None and kind not in KIND_LABELS:
+            raise ValueError(f"no deadline kind {kind!r}")
+        month = filters.get("month")
+        if isinstance(month, str):
+            month = date.fromisoformat(f"{month}-01")
+        widgets = (self.within_combo, self.attention_combo, self.search)
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.within_combo.setCurrentIndex(within_index)
+            self.attention_combo.setCurrentIndex(attention_index)
+            self.search.setText(str(filters.get("text") or ""))
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self._kind = kind
+        self._month = None if month is None else month.replace(day=1)
+        reference = filters.get("select")
+        self._filters_edited()
+        if reference:
+            if not self.select(str(reference)):
+                self._pending_select = str(reference)  # the rows are still coming
+
+    def filters(self) -> dict[str, Any]:
+        """The filters in force (the keys of apply_filters that are set)."""
+        found: dict[str, Any] = {
+            "within": self.within_combo.currentData(),
+            "text": self.search.text().strip(),
+            "attention": self.attention_combo.currentData(),
+            "kind": self._kind,
+            "month": None if self._month is None else f"{self._month:%Y-%m}",
+        }
+        return {key: value for key, value in found.items() if value}
+
+    def _filters_edited(self, *_args: Any) -> None:
+        between = None
+        if self._month is not None:
+            from app.core.months import month_end
+
+            between = (self._month, month_end(self._month))
+        self.proxy.set_filters(
+            within=self.within_combo.currentData(),
+            text=self.search.text(),
+            attention=self.attention_combo.currentData(),
+            kind=self._kind,
+            between=between,
+        )
+        parts = []
+        if self._kind is not None:
+            parts.append(f"{KIND_LABELS[self._kind]} deadlines")
+        if self._month is not None:
+            parts.append(f"in {self._month:%Y-%m}")
+        self.filter_note.setText(("Only " + " ".join(parts)) if parts else "")
+        self.filter_note.setVisible(bool(parts))
+        self.clear_filters_button.setEnabled(bool(self.filters()))
         self._update_summary(self.ctx.as_of)
         self._update_actions()
 

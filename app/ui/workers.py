@@ -16,6 +16,7 @@ For tests, `synchronous()` runs everything on the calling thread (like Picard's 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 import traceback
@@ -197,6 +198,10 @@ class Op(QObject):
         self._signals.succeeded.connect(self._on_succeeded)
         self._signals.failed.connect(self._on_failed_signal)
         self.dialog: QProgressDialog | None = None
+        # A modal QProgressDialog's setValue processes events: the Op may finish inside it, and
+        # its dialog must then outlive that call (deleted once setValue has returned).
+        self._in_progress = False
+        self._dispose: QProgressDialog | None = None
         if show_progress:
             dialog = QProgressDialog(label or f"{title}…", "Cancel", 0, 0, parent)
             dialog.setObjectName("progressDialog")
@@ -250,15 +255,22 @@ class Op(QObject):
 
     def _on_progress(self, done: int, total: int, message: str) -> None:
         dialog = self.dialog
-        if dialog is None or self.done or not shiboken6.isValid(dialog):
+        if dialog is None or self.done or self._in_progress or not shiboken6.isValid(dialog):
             return
         if self._cancel.is_set():
             return
-        if message:
-            dialog.setLabelText(message)
-        if total > 0:
-            dialog.setMaximum(total)
-            dialog.setValue(min(done, total))
+        self._in_progress = True
+        try:
+            if message:
+                dialog.setLabelText(message)
+            if total > 0:
+                dialog.setMaximum(total)
+                dialog.setValue(min(done, total))
+        finally:
+            self._in_progress = False
+            pending, self._dispose = self._dispose, None
+            if pending is not None and shiboken6.isValid(pending):
+                pending.deleteLater()
 
     def _parent_alive(self) -> bool:
         return self._parent is None or shiboken6.isValid(self._parent)
@@ -270,7 +282,10 @@ class Op(QObject):
             dialog.canceled.disconnect(self.cancel)
             dialog.reset()
             dialog.hide()
-            dialog.deleteLater()
+            if self._in_progress:  # inside its own setValue (see __init__)
+                self._dispose = dialog
+            else:
+                dialog.deleteLater()
 
     def _on_succeeded(self, result: Any) -> None:
         self.result = result
@@ -306,6 +321,9 @@ class Op(QObject):
 def _thread_pool() -> QThreadPool:
     global _pool
     if _pool is None:
+        # A worker running Python hands the interpreter back to the GUI thread every switch
+        # interval; 1 ms instead of 5 keeps the event loop responsive while views compute.
+        sys.setswitchinterval(0.001)
         _pool = QThreadPool()
         _pool.setObjectName("clausekeeperWorkers")
         _pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QEvent, QThread
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -194,3 +194,35 @@ def test_callbacks_are_skipped_when_the_parent_is_gone(
         pass
     assert called == []
     assert op.result == 1
+
+
+def test_an_operation_finishing_inside_its_progress_dialog_keeps_the_dialog_until_it_returns(
+    ctx: AppContext, parent: QWidget, qtbot, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    """A modal QProgressDialog's setValue processes events; the Op may finish right there."""
+    release = threading.Event()
+
+    def work(session: Session, progress: Progress) -> int:
+        release.wait(10)
+        return 1
+
+    op = workers.run_op(parent, ctx, "Import", work)
+    dialog = op.dialog
+    assert dialog is not None
+    alive_after_set_value: list[bool] = []
+    real_set_value = type(dialog).setValue
+
+    def set_value(self, value: int) -> None:  # type: ignore[no-untyped-def]
+        op._on_succeeded(7)  # delivered by the dialog's own event processing
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        alive_after_set_value.append(shiboken6.isValid(dialog))
+        real_set_value(self, value)
+
+    monkeypatch.setattr(type(dialog), "setValue", set_value)
+    op._on_progress(1, 2, "Reading")
+    assert alive_after_set_value == [True]
+    assert op.done and op.result == 7 and op.dialog is None
+    monkeypatch.undo()
+    release.set()
+    assert workers.wait_for_ops(10)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=5_000)
