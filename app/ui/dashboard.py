@@ -316,11 +316,15 @@ class DashboardView(QWidget):
         if self.figures is None or self.figures.as_of != as_of:
             self._loading(as_of)
 
+        from app.services.figure_cache import database_key
+
+        key = database_key(self.ctx.db)
+
         def run(group: frozenset[str]) -> workers.Op:
             def work(session: Session) -> DashboardFigures:
-                from app.services.dashboard import collect
+                from app.services.dashboard import cached_collect
 
-                return collect(session, as_of, group)
+                return cached_collect(session, key, as_of, group)
 
             return workers.run_query(self, self.ctx, work, done, on_failed=lambda _e: failed(group),
                                      title="Dashboard")
