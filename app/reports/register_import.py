@@ -32,7 +32,7 @@ from app.core.settings import validate_setting
 from app.errors import ClausekeeperError, ValidationError
 from app.reports.register_export import SHEETS
 from app.reports.xlsx_safe import open_workbook, sheet_rows, unescape_text
-from app.store import audit
+from app.store import audit, import_log
 from app.store.models import (
     CLAUSE_CATEGORIES,
     DEFAULT_REMINDER_DAYS,
@@ -990,7 +990,8 @@ def import_register_workbook(
     )
     if not dry_run:
         try:
-            _write(session, checked, progress)
+            with import_log.recording(session, "register", path):
+                _write(session, checked, progress)
         except IntegrityError as exc:
             reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
             raise ClausekeeperError(

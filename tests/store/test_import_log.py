@@ -1,0 +1,245 @@
+"""Imports are recorded and taken back as a whole, unless a record they wrote changed since."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import ClausekeeperError, NotFoundError
+from app.reports.foreign_register import import_foreign_register
+from app.reports.measurements_import import import_measurements
+from app.reports.register_export import write_register
+from app.reports.register_import import import_register_workbook
+from app.store import audit, import_log
+from app.store.engine import Database
+from app.store.models import AuditLog, Clause, Contract, Measurement, Sla, Vendor
+from app.store.portfolio_actions import update_contract
+from tests.reports.conftest import TABLES, build_portfolio
+
+
+def _csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("\n".join(["Contract No,Supplier,Title,Start Date,End Date", *rows]) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def _counts(session: Session) -> dict[str, int]:
+    return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0
+            for m in TABLES}
+
+
+def test_foreign_import_is_recorded_with_file_hash_and_counts(db: Database, tmp_path: Path) -> None:
+    path = _csv(tmp_path / "legacy.csv", ["L-1,Acme,Cleaning,2024-01-01,2024-12-31",
+                                           "L-2,Acme,Catering,2024-02-01,",
+                                           ",Acme,No reference,2024-01-01,"])
+    with db.session() as session:
+        session.info[audit.ACTOR] = "ann"
+        import_foreign_register(session, path)
+    with db.session() as session:
+        [entry] = import_log.imports_json(session)
+    assert entry == {
+        "id": entry["id"], "kind": "foreign", "file": "legacy.csv",
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "at": entry["at"],
+        "by": "ann", "created": 3, "updated": 0, "skipped": 1, "shortened": 0,
+        "undone": False, "undone_at": None, "undone_by": None,
+    }  # created: one vendor and two contracts
+    assert date.fromisoformat(entry["at"][:10]) == date.today()
+
+
+def test_dry_runs_and_imports_that_write_nothing_are_not_recorded(
+    db: Database, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path / "legacy.csv", ["L-1,Acme,Cleaning,2024-01-01,2024-12-31"])
+    with db.session() as session:
+        import_foreign_register(session, path, dry_run=True)
+        assert import_log.list_imports(session) == []
+        import_foreign_register(session, path)
+        import_foreign_register(session, path)  # every row skipped now: wrote nothing
+        assert [r.skipped for r in import_log.list_imports(session)] == [0]
+
+
+def test_foreign_import_taken_back_leaves_the_database_as_before(
+    db: Database, tmp_path: Path
+) -> None:
+    with db.session() as session:
+        session.add(Vendor(name="Acme"))
+    path = _csv(tmp_path / "legacy.csv", ["L-1,Acme,Cleaning,2024-01-01,2024-12-31",
+                                           "L-2,Initech,Catering,2024-02-01,"])
+    with db.session() as session:
+        import_foreign_register(session, path)
+        import_id = import_log.list_imports(session)[0].id
+        assert session.scalar(select(func.count()).select_from(Contract)) == 2
+    with db.session() as session:
+        session.info[audit.ACTOR] = "bob"
+        summary = import_log.undo_import(session, import_id)
+    assert summary.deleted == 3 and summary.restored == 0  # two contracts and Initech
+    with db.session() as session:
+        assert list(session.scalars(select(Vendor.name))) == ["Acme"]
+        assert session.scalar(select(func.count()).select_from(Contract)) == 0
+        [entry] = import_log.imports_json(session)
+        assert entry["undone"] is True and entry["undone_by"] == "bob"
+        deletes = session.execute(
+            select(AuditLog.entity, AuditLog.entity_key, AuditLog.actor)
+            .where(AuditLog.action == "delete").order_by(AuditLog.id)
+        ).all()
+        assert deletes == [("Contract", "L-1", "bob"), ("Contract", "L-2", "bob"),
+                           ("Vendor", "Initech", "bob")]
+        with pytest.raises(ClausekeeperError, match="was taken back already"):
+            import_log.undo_import(session, import_id)
+        with pytest.raises(NotFoundError, match="there is no import 99"):
+            import_log.undo_import(session, 99)
+
+
+def test_an_edited_record_blocks_the_undo_and_is_named_with_who_changed_it(
+    db: Database, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path / "legacy.csv", ["L-1,Acme,Cleaning,2024-01-01,2024-12-31",
+                                           "L-2,Acme,Catering,2024-02-01,2025-01-31"])
+    with db.session() as session:
+        import_foreign_register(session, path)
+        import_id = import_log.list_imports(session)[0].id
+    with db.session() as session:
+        session.info[audit.ACTOR] = "carol"
+        l2 = session.scalars(select(Contract).where(Contract.reference == "L-2")).one()
+        update_contract(session, l2.id, {"title": "Catering and vending"})
+        session.add(Clause(contract=session.scalars(
+            select(Contract).where(Contract.reference == "L-1")).one(), number="1", title="Scope"))
+    with db.session() as session, pytest.raises(ClausekeeperError) as caught:
+        import_log.undo_import(session, import_id)
+    message = caught.value
+    assert "cannot be taken back: 2 of its records were changed since" in str(message)
+    lines = message.lines()
+    assert len(lines) == 2
+    assert any("contract L-2: changed by carol" in line for line in lines)
+    assert any("contract L-1: clause L-1 §1 added by carol" in line for line in lines)
+    with db.session() as session:  # nothing was taken back
+        assert session.scalar(select(func.count()).select_from(Contract)) == 2
+        assert import_log.imports_json(session)[0]["undone"] is False
+
+
+def test_register_import_undo_restores_updated_records_and_deletes_created_ones(
+    db: Database, tmp_path: Path
+) -> None:
+    with db.session() as session:
+        build_portfolio(session)
+    with db.session() as session:
+        before = _counts(session)
+        write_register(session, tmp_path / "register.xlsx")
+    # Change the file: a new title on one contract, a new contract, a new measurement.
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "register.xlsx")
+    contracts = wb["Contracts"]
+    for row in contracts.iter_rows(min_row=2):
+        if row[0].value == "C-2021-014":
+            row[1].value = "Service desk (renewed)"
+            row[14].value = "130000.00"
+    contracts.append(["C-NEW", "New one", "Globex", None, None, date(2025, 1, 1), 12, "none"])
+    wb["Measurements"].append(["C-2021-014", "Availability", date(2025, 5, 1), 99.7, None])
+    wb.save(tmp_path / "changed.xlsx")
+    with db.session() as session:
+        import_register_workbook(session, tmp_path / "changed.xlsx")
+        [record] = import_log.list_imports(session)
+        assert (record.kind, record.created, record.updated) == ("register", 2, 1)
+    with db.session() as session:
+        summary = import_log.undo_import(session, record.id)
+        assert (summary.deleted, summary.restored) == (2, 1)
+    with db.session() as session:
+        assert _counts(session) == before
+        desk = session.scalars(select(Contract).where(Contract.reference == "C-2021-014")).one()
+        assert desk.title == "Service desk"
+        assert desk.annual_value == Decimal("120000.50")
+        update = session.scalars(
+            select(AuditLog).where(AuditLog.entity == "Contract", AuditLog.action == "update")
+            .order_by(AuditLog.id.desc())
+        ).first()
+        assert update is not None and "Service desk (renewed)" in (update.changes or "")
+
+
+def test_round_trip_into_an_empty_database_taken_back_empties_it(
+    db: Database, tmp_path: Path
+) -> None:
+    with db.session() as session:
+        build_portfolio(session)
+        write_register(session, tmp_path / "register.xlsx")
+    from app.store.engine import open_database
+
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        with other.session() as session:
+            import_register_workbook(session, tmp_path / "register.xlsx")
+            import_id = import_log.list_imports(session)[0].id
+            assert _counts(session)["contracts"] == 4
+        with other.session() as session:
+            import_log.undo_import(session, import_id)
+        with other.session() as session:
+            assert set(_counts(session).values()) == {0}  # two identical credit notes too
+    finally:
+        other.close()
+
+
+def test_a_later_import_blocks_until_it_is_taken_back(db: Database, tmp_path: Path) -> None:
+    with db.session() as session:
+        build_portfolio(session)
+    first = tmp_path / "march.csv"
+    first.write_text("contract,sla,period,value\nC-2021-014,Availability,2025-05,99.1\n",
+                     encoding="utf-8")
+    with db.session() as session:
+        import_measurements(session, first)
+    wb_path = tmp_path / "register.xlsx"
+    with db.session() as session:
+        write_register(session, wb_path)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(wb_path)
+    for row in wb["Measurements"].iter_rows(min_row=2):
+        if row[2].value is not None and str(row[2].value).startswith("2025-05"):
+            row[4].value = "corrected"
+    wb.save(wb_path)
+    with db.session() as session:
+        import_register_workbook(session, wb_path)
+        second, first_id = (r.id for r in import_log.list_imports(session))
+    with db.session() as session, pytest.raises(ClausekeeperError) as caught:
+        import_log.undo_import(session, first_id)
+    assert f"(import {second})" in caught.value.lines()[0]
+    with db.session() as session:
+        import_log.undo_import(session, second)
+    with db.session() as session:
+        import_log.undo_import(session, first_id)
+    with db.session() as session:
+        sla = session.scalars(select(Sla).where(Sla.name == "Availability")).one()
+        months = sorted(m.period_start for m in session.scalars(
+            select(Measurement).where(Measurement.sla_id == sla.id)))
+        assert months == [date(2025, 3, 1), date(2025, 4, 1)]
+
+
+def test_a_vendor_the_import_created_still_used_elsewhere_blocks_it(
+    db: Database, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path / "legacy.csv", ["L-1,Initech,Cleaning,2024-01-01,2024-12-31"])
+    with db.session() as session:
+        import_foreign_register(session, path)
+        import_id = import_log.list_imports(session)[0].id
+    with db.session() as session:
+        session.info[audit.ACTOR] = "dave"
+        initech = session.scalars(select(Vendor).where(Vendor.name == "Initech")).one()
+        session.add(Contract(reference="X-9", title="Other", vendor=initech,
+                             start_date=date(2025, 1, 1), initial_term_months=12))
+    with db.session() as session, pytest.raises(ClausekeeperError) as caught:
+        import_log.undo_import(session, import_id)
+    assert any("vendor Initech: contract X-9 refers to it (added by dave" in line
+               for line in caught.value.lines())
+
+
+def test_recording_refuses_an_unknown_kind(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("x", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown import kind"), \
+            import_log.recording(session, "bogus", path):
+        pass
