@@ -998,3 +998,14 @@ def import_register_workbook(
                 f"{path.name}: the database refused the import ({reason}); nothing was imported"
             ) from None
     return summary
+
+
+def is_register_workbook(path: Path) -> bool:
+    """True when every sheet of the workbook is a register sheet (SPEC §5) and Contracts or
+    Vendors is one of them: such a file is imported as a register, not as a foreign list."""
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    with open_workbook(path) as wb:
+        names = list(wb.sheetnames)
+    return bool(names) and set(names) <= set(SHEETS) and bool({"Contracts", "Vendors"} & set(names))

@@ -203,12 +203,9 @@ def undo_import(
     changes += _still_used(session, written)
     if changes:
         noun = "record was" if len(changes) == 1 else "records were"
-        raise ClausekeeperError(
-            f"import {import_id} ({record.file}) cannot be taken back: {len(changes)} of its "
-            f"{noun} changed since",
-            [f"import {import_id} cannot be taken back: changed since: {line}"
-             for line in changes],
-        )
+        headline = (f"import {import_id} ({record.file}) cannot be taken back: "
+                    f"{len(changes)} of its {noun} changed since")
+        raise ClausekeeperError(headline, [headline, *changes])
     summary = UndoSummary(import_id, record.file)
     session.info[audit.IMPORT_ID] = import_id
     try:

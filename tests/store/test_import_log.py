@@ -115,7 +115,7 @@ def test_an_edited_record_blocks_the_undo_and_is_named_with_who_changed_it(
     message = caught.value
     assert "cannot be taken back: 2 of its records were changed since" in str(message)
     lines = message.lines()
-    assert len(lines) == 2
+    assert len(lines) == 3  # the headline, then one line per record
     assert any("contract L-2: changed by carol" in line for line in lines)
     assert any("contract L-1: clause L-1 §1 added by carol" in line for line in lines)
     with db.session() as session:  # nothing was taken back
@@ -207,7 +207,7 @@ def test_a_later_import_blocks_until_it_is_taken_back(db: Database, tmp_path: Pa
         second, first_id = (r.id for r in import_log.list_imports(session))
     with db.session() as session, pytest.raises(ClausekeeperError) as caught:
         import_log.undo_import(session, first_id)
-    assert f"(import {second})" in caught.value.lines()[0]
+    assert f"(import {second})" in caught.value.lines()[1]
     with db.session() as session:
         import_log.undo_import(session, second)
     with db.session() as session:
