@@ -202,9 +202,9 @@ def undo_import(
     changes = _changed_since(session, written, last_row)
     changes += _still_used(session, written)
     if changes:
-        noun = "record was" if len(changes) == 1 else "records were"
+        verb = "was" if len(changes) == 1 else "were"
         headline = (f"import {import_id} ({record.file}) cannot be taken back: "
-                    f"{len(changes)} of its {noun} changed since")
+                    f"{len(changes)} of its records {verb} changed since")
         raise ClausekeeperError(headline, [headline, *changes])
     summary = UndoSummary(import_id, record.file)
     session.info[audit.IMPORT_ID] = import_id
