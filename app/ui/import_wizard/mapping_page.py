@@ -74,6 +74,7 @@ class MappingPage(QWizardPage):
         self.renewal = QComboBox()
         self.renewal.setObjectName("defaultRenewal")
         self.renewal.addItems(RENEWAL_CHOICES)
+        self.renewal.setMaximumWidth(160)
         options.addRow("Renewal type when a row has none:", self.renewal)
         row = QHBoxLayout()
         row.addLayout(options, 1)
@@ -167,8 +168,8 @@ class MappingPage(QWizardPage):
             self.status.setText("<span style='color:#b00020'>" + " ".join(problems) + "</span>")
         else:
             ignored = sum(1 for combo in self.combos if not combo.currentData())
-            self.status.setText(f"Every required field is mapped; {ignored} columns are "
-                                "ignored.")
+            columns = "1 column is" if ignored == 1 else f"{ignored} columns are"
+            self.status.setText(f"Every required field is mapped; {columns} ignored.")
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +46,7 @@ class PreviewPage(QWizardPage):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         layout.addWidget(self.table, 1)
 
     def initializePage(self) -> None:
@@ -59,22 +61,26 @@ class PreviewPage(QWizardPage):
         total = len(state.table.rows)
         skipped = sum(1 for p in self.previews if p.values is None)
         review = sum(1 for p in self.previews if p.needs_review)
+        verb = "needs" if review == 1 else "need"
+        first = "All" if len(self.previews) == total else f"The first {len(self.previews)} of"
         self.summary.setText(
-            f"The first {len(self.previews)} of {total} rows: "
-            f"{len(self.previews) - skipped} would be imported ({review} need review), "
-            f"{skipped} skipped. The dry run on the next page checks every row.")
+            f"{first} {total} rows: {len(self.previews) - skipped} would be imported "
+            f"({review} {verb} review), {skipped} skipped. The dry run on the next page checks "
+            "every row.")
         self.table.setRowCount(len(self.previews))
         for r, preview in enumerate(self.previews):
             for c, text in enumerate(_cells(preview)):
                 item = QTableWidgetItem(text)
+                if c == len(COLUMNS) - 1 and text:
+                    item.setToolTip(text)
                 if preview.values is None:
                     item.setForeground(SKIPPED)
                 elif preview.needs_review:
                     item.setBackground(REVIEW)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        notes = self.table.columnWidth(len(COLUMNS) - 1)
-        self.table.setColumnWidth(len(COLUMNS) - 1, min(notes, 420))
+        for column in range(len(COLUMNS) - 1):
+            self.table.resizeColumnToContents(column)
+        self.table.horizontalHeader().setStretchLastSection(True)
 
 
 def _cells(preview: RowPreview) -> list[str]:
