@@ -320,7 +320,10 @@ def _still_used(session: Session, written: dict[tuple[str, str], _Written]) -> l
                 lines.append(f"person {key}: owns contract {ref} "
                              f"{_who(session, 'Contract', ref)}")
         links = session.scalars(
-            select(Knowledge).join(Knowledge.person).where(person_key.in_(chunk))
+            select(Knowledge).join(Knowledge.person).join(Knowledge.clause)
+            .join(Clause.contract).where(person_key.in_(chunk))
+            .options(contains_eager(Knowledge.person),
+                     contains_eager(Knowledge.clause).contains_eager(Clause.contract))
         )
         for link in links:
             if ("Knowledge", link.audit_key) not in created:
