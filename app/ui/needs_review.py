@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -65,8 +64,7 @@ class NeedsReviewDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(
-            len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemChanged.connect(self._item_changed)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self._double_clicked)
@@ -119,13 +117,16 @@ class NeedsReviewDialog(QDialog):
                          row.renewal, row.missing, "", row.hint or ""]
                 for c, text in enumerate(cells):
                     item = QTableWidgetItem(text)
+                    if c == len(COLUMNS) - 1 and text:
+                        item.setToolTip(text)
                     if c == TERM_COLUMN:
                         item.setBackground(EDITABLE)
                         item.setToolTip("Type the initial term in months and press Enter")
                     else:
                         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                     self.table.setItem(r, c, item)
-            self.table.resizeColumnsToContents()
+            for column in range(len(COLUMNS) - 1):
+                self.table.resizeColumnToContents(column)
         finally:
             self._filling = False
         if rows:

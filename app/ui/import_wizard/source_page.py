@@ -67,11 +67,13 @@ class SourcePage(QWizardPage):
         form = QFormLayout()
         self.sheet_combo = QComboBox()
         self.sheet_combo.setObjectName("sheetCombo")
+        self.sheet_combo.setMinimumWidth(240)
         self.sheet_combo.currentTextChanged.connect(self._sheet_changed)
         self.sheet_label = QLabel("Sheet:")
         form.addRow(self.sheet_label, self.sheet_combo)
         self.header_spin = QSpinBox()
         self.header_spin.setObjectName("headerRow")
+        self.header_spin.setMaximumWidth(100)
         self.header_spin.valueChanged.connect(self._header_changed)
         self.header_label = QLabel("Column names in row:")
         form.addRow(self.header_label, self.header_spin)
@@ -197,6 +199,8 @@ class SourcePage(QWizardPage):
                     item.setBackground(HEADER_BRUSH)
                 self.rows.setItem(r, c, item)
         self.rows.resizeColumnsToContents()
+        for column in range(self.rows.columnCount()):
+            self.rows.setColumnWidth(column, min(self.rows.columnWidth(column), 280))
 
     def _sheet_changed(self, name: str) -> None:
         if self._filling or not name:
