@@ -1006,6 +1006,14 @@ def is_register_workbook(path: Path) -> bool:
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return False
-    with open_workbook(path) as wb:
+    with open_workbook(path) as wb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         names = list(wb.sheetnames)
-    return bool(names) and set(names) <= set(SHEETS) and bool({"Contracts", "Vendors"} & set(names))
+        if not names or not set(names) <= set(SHEETS) or not {"Contracts", "Vendors"} & set(names):
+            return False
+        for name in names:  # row 1 names register columns only (a sheet called Contracts
+            first = next(iter(sheet_rows(wb[name])), ())  # may be someone's own list)
+            headers = {str(v).strip().lower() for v in first if not _blank(v)}
+            if not headers <= set(SHEETS[name]):
+                return False
+    return True
