@@ -101,6 +101,7 @@ def recording(
         )
     )
     entry = ImportEntry(int(result.inserted_primary_key[0]), skipped, shortened)
+    before = _highest_ids(session)
     session.info[audit.IMPORT_ID] = entry.id
     try:
         yield entry
@@ -111,12 +112,23 @@ def recording(
     if entry.created == 0 and entry.updated == 0:
         session.execute(delete(ImportRecord).where(ImportRecord.id == entry.id))
         return
+    after = _highest_ids(session)
+    ranges = {name: [before[name], after[name]] for name in after if after[name] > before[name]}
     session.execute(
         update(ImportRecord).where(ImportRecord.id == entry.id).values(
             created=entry.created, updated=entry.updated, skipped=entry.skipped,
-            shortened=entry.shortened,
+            shortened=entry.shortened, id_ranges=json.dumps(ranges, sort_keys=True),
         )
     )
+
+
+def _highest_ids(session: Session) -> dict[str, int]:
+    """The highest id of each table with an integer key (0 when it is empty)."""
+    return {
+        model.__name__: int(session.scalar(select(func.max(sa_inspect(model).primary_key[0])))
+                            or 0)
+        for model in _DELETE_ORDER if model is not Setting
+    }
 
 
 def _written(session: Session, import_id: int) -> tuple[int, int]:
@@ -207,9 +219,10 @@ def undo_import(
                     f"{len(changes)} of its records {verb} changed since")
         raise ClausekeeperError(headline, [headline, *changes])
     summary = UndoSummary(import_id, record.file)
+    ranges = json.loads(record.id_ranges) if record.id_ranges else {}
     session.info[audit.IMPORT_ID] = import_id
     try:
-        _restore(session, written, summary, progress)
+        _restore(session, written, summary, progress, ranges)
         session.flush()
     finally:
         session.info.pop(audit.IMPORT_ID, None)
@@ -352,7 +365,7 @@ def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
 
 def _restore(
     session: Session, written: dict[tuple[str, str], _Written], summary: UndoSummary,
-    progress: Progress,
+    progress: Progress, ranges: dict[str, list[int]],
 ) -> None:
     total = max(len(written), 1)
     done = 0
@@ -363,6 +376,16 @@ def _restore(
         items = by_entity.pop(model.__name__, [])
         if not items:
             continue
+        created = [w for w in items if w.created]
+        primary = sa_inspect(model).primary_key[0]
+        if created and _delete_range(session, model, created, ranges.get(model.__name__)):
+            summary.deleted += sum(w.created for w in created)
+            done += len(created)
+            step(progress, done, total, f"deleting {model.__tablename__}")
+            items = [w for w in items if not w.created]
+            created = []
+        if not items:
+            continue
         found = _load(session, model, items)
         missing = [w.key for w in items if len(found.get(w.key, ())) < max(w.created, 1)]
         if missing:  # deleted since without an audit row (should not happen): refuse
@@ -370,8 +393,6 @@ def _restore(
                 f"{_label(model.__name__)} {missing[0]} written by import {summary.import_id} "
                 "is no longer in the database; the import cannot be taken back"
             )
-        created = [w for w in items if w.created]
-        primary = sa_inspect(model).primary_key[0]
         for chunk_items in _chunks_of(created):
             # the newest records under a key are the ones the import created
             doomed = [obj for w in chunk_items
@@ -401,6 +422,28 @@ def _restore(
     if by_entity:
         raise ClausekeeperError(f"import {summary.import_id} wrote {', '.join(by_entity)} "
                                 "records, which cannot be taken back")
+
+
+def _delete_range(
+    session: Session, model: type[Base], created: list[_Written], taken: list[int] | None
+) -> bool:
+    """Delete the created records by the ids the import's inserts took, when those ids are
+    exactly its records (no other desk inserted in between); False to find them by key."""
+    if not taken:
+        return False
+    low, high = taken
+    count = sum(w.created for w in created)
+    primary = sa_inspect(model).primary_key[0]
+    in_range = (primary > low) & (primary <= high)
+    if high - low != count or session.scalar(
+        select(func.count()).select_from(model).where(in_range)
+    ) != count:
+        return False
+    session.execute(delete(model).where(in_range))
+    keys = [(w.key, w.contract) for w in created for _ in range(w.created)]
+    for start in range(0, len(keys), 10_000):
+        audit.record_bulk(session, model.__name__, keys[start : start + 10_000], action="delete")
+    return True
 
 
 def _identity(obj: Any) -> Any:

@@ -455,5 +455,7 @@ class ImportRecord(Base):
     shortened: Mapped[int] = mapped_column(Integer)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
     undone_by: Mapped[str | None] = mapped_column(String(200))
+    # JSON {entity: [highest id before, highest id after]}: the ids the import's inserts took
+    id_ranges: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (CheckConstraint(_in("kind", IMPORT_KINDS), name="kind"),)

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("shortened", sa.Integer(), nullable=False),
         sa.Column("undone_at", sa.DateTime(), nullable=True),
         sa.Column("undone_by", sa.String(length=200), nullable=True),
+        sa.Column("id_ranges", sa.Text(), nullable=True),
         sa.CheckConstraint(
             "kind IN ('register', 'foreign', 'measurements', 'attestations')",
             name=op.f("ck_imports_kind"),
