@@ -201,7 +201,11 @@ class _Written:
 def undo_import(
     session: Session, import_id: int, progress: Progress = null_progress
 ) -> UndoSummary:
-    """Take an import back as a whole, or raise ClausekeeperError naming what changed since."""
+    """Take an import back as a whole, or raise ClausekeeperError naming what changed since.
+
+    Like the importers, it leaves the transaction to the caller, who rolls it back on an error
+    (a vendor or person still in use is found only when their turn to be deleted comes).
+    """
     record = session.get(ImportRecord, import_id)
     if record is None:
         raise NotFoundError(f"there is no import {import_id} (see `clausekeeper imports`)")
@@ -212,12 +216,8 @@ def undo_import(
         )
     written, last_row = _records_written(session, import_id)
     changes = _changed_since(session, written, last_row)
-    changes += _still_used(session, written)
     if changes:
-        verb = "was" if len(changes) == 1 else "were"
-        headline = (f"import {import_id} ({record.file}) cannot be taken back: "
-                    f"{len(changes)} of its records {verb} changed since")
-        raise ClausekeeperError(headline, [headline, *changes])
+        raise _refusal(import_id, record.file, changes)
     summary = UndoSummary(import_id, record.file)
     ranges = json.loads(record.id_ranges) if record.id_ranges else {}
     session.info[audit.IMPORT_ID] = import_id
@@ -233,6 +233,13 @@ def undo_import(
         )
     )
     return summary
+
+
+def _refusal(import_id: int, file: str, changes: list[str]) -> ClausekeeperError:
+    verb = "was" if len(changes) == 1 else "were"
+    headline = (f"import {import_id} ({file}) cannot be taken back: "
+                f"{len(changes)} of its records {verb} changed since")
+    return ClausekeeperError(headline, [headline, *changes])
 
 
 def _records_written(session: Session, import_id: int) -> tuple[dict[tuple[str, str], _Written],
@@ -308,40 +315,32 @@ def _label(entity: str) -> str:
     return {"Sla": "SLA", "CreditNote": "credit note"}.get(entity, entity.lower())
 
 
-def _still_used(session: Session, written: dict[tuple[str, str], _Written]) -> list[str]:
-    """Vendors and people the import created that records it did not create refer to."""
-    created = {(w.entity, w.key) for w in written.values() if w.created}
-    vendors = [key for entity, key in created if entity == "Vendor"]
-    people = [key for entity, key in created if entity == "Person"]
+def _still_used(session: Session, model: type[Base], doomed: Any) -> list[str]:
+    """Records the import did not create that still refer to the vendors or people it created
+    (its own contracts and links are deleted by now): one line each, with who wrote them."""
     lines: list[str] = []
-    for chunk in _chunks(vendors):
+    if model is Vendor:
         for name, ref in session.execute(
             select(Vendor.name, Contract.reference)
-            .join(Contract, Contract.vendor_id == Vendor.id)
-            .where(Vendor.name.in_(chunk))
+            .join(Contract, Contract.vendor_id == Vendor.id).where(doomed)
         ):
-            if ("Contract", ref) not in created:
-                lines.append(f"vendor {name}: contract {ref} {_who(session, 'Contract', ref)}")
-    person_key = func.coalesce(Person.email, Person.name)
-    for chunk in _chunks(people):
+            lines.append(f"vendor {name}: contract {ref} {_who(session, 'Contract', ref)}")
+    elif model is Person:
+        person_key = func.coalesce(Person.email, Person.name)
         for key, ref in session.execute(
             select(person_key, Contract.reference)
-            .join(Contract, Contract.owner_id == Person.id)
-            .where(person_key.in_(chunk))
+            .join(Contract, Contract.owner_id == Person.id).where(doomed)
         ):
-            if ("Contract", ref) not in created:
-                lines.append(f"person {key}: owns contract {ref} "
-                             f"{_who(session, 'Contract', ref)}")
+            lines.append(f"person {key}: owns contract {ref} {_who(session, 'Contract', ref)}")
         links = session.scalars(
             select(Knowledge).join(Knowledge.person).join(Knowledge.clause)
-            .join(Clause.contract).where(person_key.in_(chunk))
+            .join(Clause.contract).where(doomed)
             .options(contains_eager(Knowledge.person),
                      contains_eager(Knowledge.clause).contains_eager(Clause.contract))
         )
         for link in links:
-            if ("Knowledge", link.audit_key) not in created:
-                lines.append(f"person {link.person.key}: knowledge {link.audit_key} "
-                             f"{_who(session, 'Knowledge', link.audit_key)}")
+            lines.append(f"person {link.person.key}: knowledge {link.audit_key} "
+                         f"{_who(session, 'Knowledge', link.audit_key)}")
     return lines
 
 
@@ -378,7 +377,9 @@ def _restore(
             continue
         created = [w for w in items if w.created]
         primary = sa_inspect(model).primary_key[0]
-        if created and _delete_range(session, model, created, ranges.get(model.__name__)):
+        taken = _taken_ids(session, model, created, ranges.get(model.__name__))
+        if taken is not None:
+            _delete(session, model, taken, created, summary)
             summary.deleted += sum(w.created for w in created)
             done += len(created)
             step(progress, done, total, f"deleting {model.__tablename__}")
@@ -400,10 +401,7 @@ def _restore(
             ids = [_identity(obj) for obj in doomed]
             for obj in doomed:
                 session.expunge(obj)
-            session.execute(delete(model).where(primary.in_(ids)))
-            audit.record_bulk(session, model.__name__,
-                              [(w.key, w.contract) for w in chunk_items for _ in range(w.created)],
-                              action="delete")
+            _delete(session, model, primary.in_(ids), chunk_items, summary)
             summary.deleted += len(doomed)
             done += len(chunk_items)
             step(progress, done, total, f"deleting {model.__tablename__}")
@@ -424,13 +422,13 @@ def _restore(
                                 "records, which cannot be taken back")
 
 
-def _delete_range(
+def _taken_ids(
     session: Session, model: type[Base], created: list[_Written], taken: list[int] | None
-) -> bool:
-    """Delete the created records by the ids the import's inserts took, when those ids are
-    exactly its records (no other desk inserted in between); False to find them by key."""
-    if not taken:
-        return False
+) -> Any:
+    """The ids the import's inserts took, as a condition, when those ids are exactly its
+    records (no other desk inserted in between); None to find the records by key."""
+    if not created or not taken:
+        return None
     low, high = taken
     count = sum(w.created for w in created)
     primary = sa_inspect(model).primary_key[0]
@@ -438,12 +436,23 @@ def _delete_range(
     if high - low != count or session.scalar(
         select(func.count()).select_from(model).where(in_range)
     ) != count:
-        return False
-    session.execute(delete(model).where(in_range))
+        return None
+    return in_range
+
+
+def _delete(
+    session: Session, model: type[Base], doomed: Any, created: list[_Written],
+    summary: UndoSummary,
+) -> None:
+    """Delete the records created (refused when others still refer to them), audited."""
+    if model is Vendor or model is Person:
+        lines = _still_used(session, model, doomed)
+        if lines:
+            raise _refusal(summary.import_id, summary.file, lines)
+    session.execute(delete(model).where(doomed))
     keys = [(w.key, w.contract) for w in created for _ in range(w.created)]
     for start in range(0, len(keys), 10_000):
         audit.record_bulk(session, model.__name__, keys[start : start + 10_000], action="delete")
-    return True
 
 
 def _identity(obj: Any) -> Any:

@@ -118,7 +118,7 @@ def test_an_edited_record_blocks_the_undo_and_is_named_with_who_changed_it(
         update_contract(session, l2.id, {"title": "Catering and vending"})
         session.add(Clause(contract=session.scalars(
             select(Contract).where(Contract.reference == "L-1")).one(), number="1", title="Scope"))
-    with db.session() as session, pytest.raises(ClausekeeperError) as caught:
+    with pytest.raises(ClausekeeperError) as caught, db.session() as session:
         import_log.undo_import(session, import_id)
     message = caught.value
     assert "cannot be taken back: 2 of its records were changed since" in str(message)
@@ -221,7 +221,7 @@ def test_a_later_import_blocks_until_it_is_taken_back(db: Database, tmp_path: Pa
     with db.session() as session:
         import_register_workbook(session, wb_path)
         second, first_id = (r.id for r in import_log.list_imports(session))
-    with db.session() as session, pytest.raises(ClausekeeperError) as caught:
+    with pytest.raises(ClausekeeperError) as caught, db.session() as session:
         import_log.undo_import(session, first_id)
     assert f"(import {second})" in caught.value.lines()[1]
     with db.session() as session:
@@ -247,10 +247,13 @@ def test_a_vendor_the_import_created_still_used_elsewhere_blocks_it(
         initech = session.scalars(select(Vendor).where(Vendor.name == "Initech")).one()
         session.add(Contract(reference="X-9", title="Other", vendor=initech,
                              start_date=date(2025, 1, 1), initial_term_months=12))
-    with db.session() as session, pytest.raises(ClausekeeperError) as caught:
+    with pytest.raises(ClausekeeperError) as caught, db.session() as session:
         import_log.undo_import(session, import_id)
     assert any("vendor Initech: contract X-9 refers to it (added by dave" in line
                for line in caught.value.lines())
+    with db.session() as session:  # L-1, deleted before the vendor's turn came, is back
+        assert set(session.scalars(select(Contract.reference))) == {"L-1", "X-9"}
+        assert import_log.imports_json(session)[0]["undone"] is False
 
 
 def test_recording_refuses_an_unknown_kind(session: Session, tmp_path: Path) -> None:
@@ -259,3 +262,31 @@ def test_recording_refuses_an_unknown_kind(session: Session, tmp_path: Path) -> 
     with pytest.raises(ValueError, match="unknown import kind"), \
             import_log.recording(session, "bogus", path):
         pass
+
+
+def test_a_person_the_import_created_who_learnt_a_clause_since_blocks_it(
+    db: Database, tmp_path: Path
+) -> None:
+    from app.store.models import Knowledge, Person
+    from tests.reports.conftest import write_workbook
+
+    with db.session() as session:
+        build_portfolio(session)
+    path = write_workbook(tmp_path / "people.xlsx", {
+        "People": [["name", "email"], ["Dora Dean", "dora@corp.example"]],
+    })
+    with db.session() as session:
+        import_register_workbook(session, path)
+        import_id = import_log.list_imports(session)[0].id
+    with db.session() as session:
+        session.info[audit.ACTOR] = "erin"
+        dora = session.scalars(select(Person).where(Person.name == "Dora Dean")).one()
+        clause = session.scalars(select(Clause).where(Clause.number == "7.2")).one()
+        session.add(Knowledge(person=dora, clause=clause, level=2, verified_on=date(2025, 6, 1)))
+    with pytest.raises(ClausekeeperError) as caught, db.session() as session:
+        import_log.undo_import(session, import_id)
+    assert caught.value.lines()[1].startswith(
+        "person dora@corp.example: knowledge dora@corp.example @ C-2021-014 §7.2 refers to it "
+        "(added by erin")
+    with db.session() as session:  # the refusal rolled everything back
+        assert session.scalars(select(Person.name).where(Person.name == "Dora Dean")).one()
