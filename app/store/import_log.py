@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime, Integer, delete, func, insert, select, update
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
 from app.core.progress import Progress, null_progress, step
@@ -138,7 +139,7 @@ def _written(session: Session, import_id: int) -> tuple[int, int]:
     ) or 0
     updated_keys = (
         select(AuditLog.entity, AuditLog.entity_key)
-        .where(mine, AuditLog.action == "update")
+        .where(mine, AuditLog.action.in_(("update", "delete")))  # a removed link changed too
         .distinct()
         .subquery()
     )
@@ -196,6 +197,7 @@ class _Written:
     contract: str | None
     created: int = 0  # records created under this key (credit notes may share one)
     old: dict[str, Any] = field(default_factory=dict)
+    deleted: dict[str, Any] | None = None  # the values of a record the import deleted
 
 
 def undo_import(
@@ -260,9 +262,16 @@ def _records_written(session: Session, import_id: int) -> tuple[dict[tuple[str, 
         elif action == "update" and not item.created and changes:
             for name, (old, _new) in json.loads(changes).items():
                 item.old.setdefault(name, old)
-        elif action == "delete":  # an import never deletes; be safe and refuse
-            raise ClausekeeperError(f"import {import_id} deleted {entity} {key}: it cannot be "
-                                    "taken back")
+        elif action == "delete":  # e.g. an attestation's level 0 removes a knowledge link
+            if item.created:  # created, then deleted again: nothing to take back
+                item.created -= 1
+                continue
+            if not changes or entity not in _MODELS:
+                raise ClausekeeperError(f"import {import_id} deleted {entity} {key} without "
+                                        "keeping its values: it cannot be taken back")
+            item.deleted = {name: old for name, (old, _new) in json.loads(changes).items()}
+            item.deleted.update(item.old)  # fields it had updated before: their first values
+            item.old = {}
     return written, last_row
 
 
@@ -372,7 +381,7 @@ def _restore(
     for item in written.values():
         by_entity.setdefault(item.entity, []).append(item)
     for model in _DELETE_ORDER:
-        items = by_entity.pop(model.__name__, [])
+        items = [w for w in by_entity.pop(model.__name__, []) if w.created or w.old]
         if not items:
             continue
         created = [w for w in items if w.created]
@@ -420,6 +429,30 @@ def _restore(
     if by_entity:
         raise ClausekeeperError(f"import {summary.import_id} wrote {', '.join(by_entity)} "
                                 "records, which cannot be taken back")
+    _recreate(session, written, summary)
+
+
+def _recreate(
+    session: Session, written: dict[tuple[str, str], _Written], summary: UndoSummary
+) -> None:
+    """Put back the records the import deleted, parents first, with the values they had."""
+    for model in reversed(_DELETE_ORDER):
+        gone = [w for w in written.values() if w.entity == model.__name__ and w.deleted]
+        if not gone:
+            continue
+        rows = [{name: _from_plain(model, name, value) for name, value in w.deleted.items()
+                 if name in model.__table__.c} for w in gone if w.deleted]
+        try:
+            with session.no_autoflush:
+                session.execute(insert(model), rows)
+        except IntegrityError:
+            raise ClausekeeperError(
+                f"import {summary.import_id} cannot be taken back: {_label(model.__name__)} "
+                f"{gone[0].key}, which it deleted, no longer fits the data (what it belonged "
+                "to was deleted since)"
+            ) from None
+        audit.record_bulk(session, model.__name__, [(w.key, w.contract) for w in gone])
+        summary.restored += len(gone)
 
 
 def _taken_ids(

@@ -290,3 +290,32 @@ def test_a_person_the_import_created_who_learnt_a_clause_since_blocks_it(
         "(added by erin")
     with db.session() as session:  # the refusal rolled everything back
         assert session.scalars(select(Person.name).where(Person.name == "Dora Dean")).one()
+
+
+def test_links_an_import_removed_come_back_with_their_values(db: Database) -> None:
+    """An attestation import removes a link with new_level 0: taking it back restores it."""
+    from app.store.models import Knowledge, Person
+
+    with db.session() as session:
+        build_portfolio(session)
+    with db.session() as session:
+        ann = session.scalars(select(Person).where(Person.name == "Ann Archer")).one()
+        before = sorted((k.clause.number, k.level, k.verified_on) for k in ann.knowledge)
+    path = Path(db.path.parent) / "attestations.xlsx"  # type: ignore[union-attr]
+    path.write_bytes(b"stand-in for the attestation workbook")
+    with db.session() as session:
+        with import_log.recording(session, "attestations", path):
+            ann = session.scalars(select(Person).where(Person.name == "Ann Archer")).one()
+            [link] = ann.knowledge
+            link.level, link.verified_on = 4, date(2025, 6, 1)
+            session.flush()
+            session.delete(link)  # confirmed, then removed (level 0)
+        [entry] = import_log.imports_json(session)
+        assert (entry["kind"], entry["created"], entry["updated"]) == ("attestations", 0, 1)
+        assert session.scalar(select(func.count()).select_from(Knowledge)) == 3
+    with db.session() as session:
+        summary = import_log.undo_import(session, entry["id"])
+        assert summary.restored == 1
+    with db.session() as session:
+        ann = session.scalars(select(Person).where(Person.name == "Ann Archer")).one()
+        assert sorted((k.clause.number, k.level, k.verified_on) for k in ann.knowledge) == before
