@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("reminders", "what is due for a reminder on the as-of date")
     p.add_argument("--json", action="store_true")
 
+    p = command("imports", "the imports recorded, newest first")
+    p.add_argument("--json", action="store_true")
+
+    p = command("undo-import", "take an import back, while none of its records changed since")
+    p.add_argument("import_id", type=int, metavar="ID")
+
     p = command("backup", "online backup of the database")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
 
@@ -349,6 +355,32 @@ def _cmd_reminders(args: argparse.Namespace, db: Any, as_of: date) -> int:
     return 0
 
 
+def _cmd_imports(args: argparse.Namespace, db: Any, as_of: date) -> int:
+    from app.store.import_log import imports_json
+
+    with db.session() as session:
+        data = imports_json(session)
+    if args.json:
+        _print_json(data)
+    else:
+        _print_table(
+            data,
+            ("id", "kind", "file", "at", "by", "created", "updated", "skipped", "shortened",
+             "undone"),
+        )
+    return 0
+
+
+def _cmd_undo_import(args: argparse.Namespace, db: Any, as_of: date) -> int:
+    from app.store.import_log import undo_import
+
+    with db.session() as session:
+        summary = undo_import(session, args.import_id, progress=_TerminalProgress())
+    for line in summary.summary_lines():
+        print(line)
+    return 0
+
+
 def _cmd_backup(args: argparse.Namespace, db: Any, as_of: date) -> int:
     from app.store.backup import backup
 
@@ -380,6 +412,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Any, date], int]] = {
     "simulate-leave": _cmd_simulate_leave,
     "sla": _cmd_sla,
     "reminders": _cmd_reminders,
+    "imports": _cmd_imports,
+    "undo-import": _cmd_undo_import,
     "backup": _cmd_backup,
     "check": _cmd_check,
 }

@@ -1,11 +1,13 @@
 """Render the main views of the desktop application to PNG files, offscreen.
 
     python tools/render_screenshots.py [--out docs/screenshots] [--db FILE] [--as-of YYYY-MM-DD]
+                                       [--only pages,editor,import]
 
 Without --db a demo database is written to a temporary folder (small scale, seed 1, dated on the
 as-of date). Each page of the main window is grabbed at 1280x800 once its workers have finished,
 then the contract editor on the first contract of the renewals list (General and Knowledge tabs),
-and the off-boarding simulation of the two people who own most clauses. The People page shows
+the off-boarding simulation of the two people who own most clauses, then the import wizard's
+mapping and preview steps on tests/data/legacy_register.csv. The People page shows
 what the next leaver among those who know most takes with them. QSettings go to a temporary
 folder, so the developer's window layout is neither used nor changed.
 """
@@ -25,6 +27,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (1280, 800)
+SAMPLE_REGISTER = ROOT / "tests" / "data" / "legacy_register.csv"
+SHOTS = ("pages", "editor", "import")
 
 
 def _offscreen(folder: Path) -> None:
@@ -100,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--db", default=None, help="a database to show (default: a fresh demo)")
     parser.add_argument("--as-of", dest="as_of", type=date.fromisoformat, default=date.today())
+    parser.add_argument("--only", default=",".join(SHOTS),
+                        help=f"what to render, of {', '.join(SHOTS)} (default: all)")
     args = parser.parse_args(argv)
+    only = {part.strip() for part in args.only.split(",") if part.strip()}
+    if not only <= set(SHOTS):
+        parser.error(f"--only: choose from {', '.join(SHOTS)}")
 
     temp = Path(tempfile.mkdtemp(prefix="clausekeeper-shots-"))
     _offscreen(temp)
@@ -130,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     written: list[Path] = []
     for number, name in enumerate(PAGES, start=1):
+        if "pages" not in only:
+            break
         window.show_page(name)
         _settle(app)
         if name == "Knowledge":
@@ -159,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
 
     contracts = window.show_page("Contracts")
     opener = getattr(contracts, "open_contract", None)
-    if callable(opener):
+    if callable(opener) and "editor" in only:
         from app.services.renewals import renewals
 
         with db.session() as session:
@@ -182,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                 written.append(path)
             editor.close()
     written.extend(_simulation(window, ctx, app, args.out, len(PAGES) + 3))
+    if "import" in only:
+        written += _import_wizard(app, window, ctx, args.out, 13)
     window.close()
     _settle(app, 0.05)
     db.close()
@@ -189,6 +202,33 @@ def main(argv: list[str] | None = None) -> int:
     for path in written:
         print(path)
     return 0
+
+
+def _import_wizard(app: object, window: object, ctx: object, out: Path, number: int) -> list[Path]:
+    """The wizard's mapping step (the fee mapped by hand, day-first dates) and its preview."""
+    from app.ui.import_wizard import ImportWizard
+
+    wizard = ImportWizard(ctx, SAMPLE_REGISTER, window)  # type: ignore[arg-type]
+    wizard.resize(1180, 720)
+    wizard.show()
+    _settle(app)
+    wizard.next()
+    _settle(app)
+    mapping = wizard.mapping_page
+    fee = [mapping.table.item(i, 0).text() for i in range(mapping.table.rowCount())].index(
+        "Yearly fee")
+    mapping.set_field(fee, "annual_value")
+    mapping.dayfirst.setChecked(True)
+    _settle(app)
+    written = [out / f"{number:02d}-import-mapping.png"]
+    wizard.grab().save(str(written[0]))
+    wizard.next()
+    _settle(app)
+    written.append(out / f"{number + 1:02d}-import-preview.png")
+    wizard.grab().save(str(written[1]))
+    wizard.reject()
+    _settle(app, 0.05)
+    return written
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.core import fields
+from app.core.progress import Progress, null_progress, step
 from app.core.terms import month_boundary
 from app.errors import ClausekeeperError, ValidationError
 from app.reports.xlsx_safe import (
@@ -34,8 +35,15 @@ from app.reports.xlsx_safe import (
     sheet_rows,
     unescape_text,
 )
-from app.store import audit
-from app.store.models import DEFAULT_REMINDER_DAYS, NOTICE_UNITS, Contract, Person, Vendor
+from app.store import audit, import_log
+from app.store.models import (
+    DEFAULT_REMINDER_DAYS,
+    NOTICE_UNITS,
+    RENEWAL_TYPES,
+    Contract,
+    Person,
+    Vendor,
+)
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 ASSUMED_RENEWAL_TERM = 12
@@ -71,6 +79,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "notes": ("notes", "comments", "comment", "remarks"),
 }
 FIELDS = tuple(SYNONYMS)
+REQUIRED = ("reference", "vendor", "start_date")
 _KNOWN_HEADERS = {h for name, names in SYNONYMS.items() for h in (name.replace("_", " "), *names)}
 
 _RENEWAL_WORDS = {
@@ -151,9 +160,16 @@ class _Table:
     headers: list[str]
     rows: list[tuple[int, list[Any]]]  # (line number, values)
     decoded_as: str | None = None
+    header_line: int = 1  # the line (CSV) or sheet row (XLSX) of the header
+    sheet: str | None = None  # the sheet read, for a workbook
+    sheets: list[str] = field(default_factory=list)  # every sheet of a workbook
+    top: list[tuple[int, list[Any]]] = field(default_factory=list)  # the first non-empty rows
 
 
-def _read_table(path: Path) -> _Table:
+ForeignTable = _Table
+
+
+def _read_table(path: Path, sheet: str | None = None, header_line: int | None = None) -> _Table:
     if not path.exists():
         raise ClausekeeperError(f"{path}: no such file")
     if path.is_dir():
@@ -161,12 +177,12 @@ def _read_table(path: Path) -> _Table:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(b"PK") or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        return _read_xlsx(path, sheet, header_line)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ClausekeeperError(
             f"{path.name} is an old .xls (or protected) workbook: save it as .xlsx or CSV"
         )
-    return _read_csv(path)
+    return _read_csv(path, header_line)
 
 
 def _numbered(ws: Any) -> Iterator[tuple[int, list[Any]]]:
@@ -183,19 +199,27 @@ def _header_score(ws: Any) -> int:
     return best
 
 
-def _read_xlsx(path: Path) -> _Table:
-    """The sheet whose header names the most contract fields (the first one on a tie)."""
+def _read_xlsx(path: Path, sheet: str | None = None, header_line: int | None = None) -> _Table:
+    """The sheet named, else the one whose header names most contract fields (first on a tie)."""
     with open_workbook(path) as wb, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sheets = list(wb.worksheets)
         if not sheets:
             raise ClausekeeperError(f"{path.name}: the workbook has no sheets")
-        scores = [_header_score(ws) for ws in sheets]
-        chosen = sheets[scores.index(max(scores))]
-        table = _first_row_as_header(_numbered(chosen))
+        names = [ws.title for ws in sheets]
+        if sheet is not None:
+            if sheet not in names:
+                raise ClausekeeperError(f"{path.name} has no sheet {sheet!r} "
+                                        f"(its sheets: {', '.join(names)})")
+            chosen = sheets[names.index(sheet)]
+        else:
+            scores = [_header_score(ws) for ws in sheets]
+            chosen = sheets[scores.index(max(scores))]
+        table = _first_row_as_header(_numbered(chosen), header_line)
     if table is None:
-        raise ClausekeeperError(f"{path.name}: the workbook holds no rows")
+        raise ClausekeeperError(f"{path.name}: the sheet {chosen.title} holds no rows")
     _refuse_unsaved_formulas(table, chosen.title)
+    table.sheet, table.sheets = chosen.title, names
     return table
 
 
@@ -232,7 +256,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
         ) from None
 
 
-def _read_csv(path: Path) -> _Table:
+def _read_csv(path: Path, header_line: int | None = None) -> _Table:
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
         raise ClausekeeperError(
@@ -257,7 +281,7 @@ def _read_csv(path: Path) -> _Table:
         except csv.Error as exc:
             raise ClausekeeperError(f"{path.name} line {line}: {exc}") from None
 
-    table = _first_row_as_header(numbered())
+    table = _first_row_as_header(numbered(), header_line)
     if table is None:
         raise ClausekeeperError(f"{path.name} is empty")
     table.decoded_as = decoded_as
@@ -268,23 +292,37 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _first_row_as_header(rows: Iterator[tuple[int, list[Any]]]) -> _Table | None:
-    """The non-empty rows; the header is the first of the first 20 that names two fields.
+def find_header(rows: Sequence[tuple[int, list[Any]]]) -> int:
+    """The index of the header among non-empty rows: the first of 20 that names two fields.
 
     People's registers often open with a title row or two: those are passed over. When no row
     names two fields, the first row is the header (and the mapping will say what is missing).
     """
+    for index, (_, row) in enumerate(rows[:20]):
+        recognised = {_normalise(str(v)) for v in row if not _blank(v)} & _KNOWN_HEADERS
+        if len(recognised) >= 2:
+            return index
+    return 0
+
+
+def _first_row_as_header(
+    rows: Iterator[tuple[int, list[Any]]], header_line: int | None = None
+) -> _Table | None:
+    """The non-empty rows below the header (found, or the one on `header_line`)."""
     found = [(line, row) for line, row in rows if not all(_blank(v) for v in row)]
     if not found:
         return None
-    start = 0
-    for index, (_, row) in enumerate(found[:20]):
-        recognised = {_normalise(str(v)) for v in row if not _blank(v)} & _KNOWN_HEADERS
-        if len(recognised) >= 2:
-            start = index
-            break
+    if header_line is None:
+        start = find_header(found)
+    else:
+        lines = [line for line, _ in found]
+        if header_line not in lines:
+            raise ClausekeeperError(f"line {header_line} is empty or past the end: it cannot "
+                                    "be the header")
+        start = lines.index(header_line)
     header = ["" if v is None else str(v).strip() for v in found[start][1]]
-    return _Table(header, [(line, list(row)) for line, row in found[start + 1 :]])
+    return _Table(header, [(line, list(row)) for line, row in found[start + 1 :]],
+                  header_line=found[start][0], top=found[:30])
 
 
 # --- mapping columns -------------------------------------------------------------------------
@@ -310,18 +348,18 @@ def parse_mapping(text: str | None) -> dict[str, str]:
     return result
 
 
-def map_columns(
-    headers: Sequence[str], explicit: dict[str, str], file_name: str
-) -> tuple[dict[str, int], list[str]]:
-    """Which column holds each field (explicit first, then recognised), and ignored headers."""
+def recognise_columns(
+    headers: Sequence[str], explicit: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Which column holds each field: explicit {normalised header: field} first, then recognised.
+
+    Explicit headers the file lacks are left out (map_columns reports them).
+    """
     normalised = [_normalise(h) for h in headers]
     columns: dict[str, int] = {}
-    for header, name in explicit.items():
-        if header not in normalised:
-            shown = ", ".join(h for h in headers if h)
-            raise ClausekeeperError(f"--map: {file_name} has no column {header!r} "
-                                    f"(its columns: {shown})")
-        columns[name] = normalised.index(header)
+    for header, name in (explicit or {}).items():
+        if header in normalised:
+            columns[name] = normalised.index(header)
     taken = set(columns.values())
     for name in FIELDS:
         if name in columns:
@@ -332,15 +370,34 @@ def map_columns(
                 columns[name] = matches[0]
                 taken.add(matches[0])
                 break
-    missing = [n for n in ("reference", "vendor", "start_date") if n not in columns]
+    return columns
+
+
+def map_columns(
+    headers: Sequence[str], explicit: dict[str, str], file_name: str
+) -> tuple[dict[str, int], list[str]]:
+    """Which column holds each field (explicit first, then recognised), and ignored headers."""
+    normalised = [_normalise(h) for h in headers]
+    for header in explicit:
+        if header not in normalised:
+            shown = ", ".join(h for h in headers if h)
+            raise ClausekeeperError(f"--map: {file_name} has no column {header!r} "
+                                    f"(its columns: {shown})")
+    columns = recognise_columns(headers, explicit)
+    return columns, check_columns(headers, columns, file_name)
+
+
+def check_columns(headers: Sequence[str], columns: dict[str, int], file_name: str) -> list[str]:
+    """The ignored headers of a mapping; ClausekeeperError when a required field is unmapped."""
+    taken = set(columns.values())
+    missing = [n for n in REQUIRED if n not in columns]
     if missing:
         hints = ", ".join(f"'Header={n}'" for n in missing)
         raise ClausekeeperError(
             f"{file_name}: no column recognised as {', '.join(missing)} "
             f"(its columns: {', '.join(h for h in headers if h)}); map them with --map {hints}"
         )
-    ignored = [h for i, h in enumerate(headers) if h and i not in taken]
-    return columns, ignored
+    return [h for i, h in enumerate(headers) if h and i not in taken]
 
 
 # --- forgiving values ----------------------------------------------------------------------
@@ -421,9 +478,9 @@ def parse_amount(value: object) -> tuple[Decimal | None, str | None]:
     return (-amount if negative else amount), currency
 
 
-def parse_renewal(value: object) -> str:
+def parse_renewal(value: object, default: str = "none") -> str:
     if _blank(value):
-        return "none"
+        return default
     key = _normalise(str(value))
     if key in _RENEWAL_WORDS:
         return _RENEWAL_WORDS[key]
@@ -475,6 +532,8 @@ class _Context:
     people: dict[str, int]
     people_by_name: dict[str, list[int]]
     seen: dict[str, int] = field(default_factory=dict)
+    currency: str = "EUR"  # for rows that name none
+    renewal: str = "none"  # for rows without a renewal type
 
 
 def _cell(row: list[Any], ctx: _Context, name: str) -> Any:
@@ -535,11 +594,11 @@ def _convert_cut(
         "category": _text(row, ctx, "category", 100, cut), "owner_id": None,
         "renewal_term_months": None, "max_renewals": None, "options_exercised": 0,
         "notice_value": 0, "notice_unit": "months", "terminated_on": None,
-        "annual_value": None, "currency": "EUR", "credit_cap_percent": None,
+        "annual_value": None, "currency": ctx.currency, "credit_cap_percent": None,
         "credit_claim_days": 30, "reminder_days": DEFAULT_REMINDER_DAYS,
     }
     try:
-        values["renewal"] = parse_renewal(_cell(row, ctx, "renewal"))
+        values["renewal"] = parse_renewal(_cell(row, ctx, "renewal"), ctx.renewal)
     except ValidationError as exc:
         raise _Skip(f"renewal: {exc}") from None
     for name, minimum in (("renewal_term_months", 1), ("max_renewals", 0),
@@ -630,28 +689,32 @@ def _owner(owner: str, ctx: _Context, notes: list[str]) -> int | None:
 
 def import_foreign_register(
     session: Session, path: Path, mapping: str | None = None, dayfirst: bool = False,
-    dry_run: bool = False,
+    dry_run: bool = False, *, sheet: str | None = None, header_line: int | None = None,
+    columns: dict[str, int] | None = None, currency: str = "EUR", renewal: str = "none",
+    progress: Progress = null_progress,
 ) -> ForeignSummary:
-    """Import the rows that can be imported (one transaction, owned by the caller)."""
+    """Import the rows that can be imported (one transaction, owned by the caller).
+
+    `columns` ({field: column index}) replaces the mapping recognised from the headers (the
+    wizard's); `sheet` and `header_line` replace the ones found; `currency` and `renewal` are
+    what rows naming none get. An import that writes is recorded (app.store.import_log).
+    """
     path = Path(path)
-    explicit = parse_mapping(mapping)
-    table = _read_table(path)
-    columns, ignored = map_columns(table.headers, explicit, path.name)
+    table = _read_table(path, sheet, header_line)
+    if columns is None:
+        columns, ignored = map_columns(table.headers, parse_mapping(mapping), path.name)
+    else:
+        ignored = check_columns(table.headers, columns, path.name)
     summary = ForeignSummary(
         file=path.name, decoded_as=table.decoded_as, ignored=ignored, dry_run=dry_run,
         mapping={name: table.headers[index] for name, index in columns.items()},
     )
-    people: dict[str, int] = {}
-    by_name: dict[str, list[int]] = {}
-    for pid, name, email in session.execute(select(Person.id, Person.name, Person.email)):
-        people[email or name] = pid
-        by_name.setdefault(name.casefold(), []).append(pid)
-    ctx = _Context(
-        columns, table.headers, dayfirst,
-        set(session.scalars(select(Contract.reference))), people, by_name,
-    )
+    ctx = _context(session, table, columns, dayfirst, currency, renewal)
     contracts: list[dict[str, Any]] = []
-    for line, row in table.rows:
+    total = len(table.rows)
+    for done, (line, row) in enumerate(table.rows, start=1):
+        if done % 500 == 0:
+            step(progress, done, total * 2 if not dry_run else total, "reading the rows")
         notes: list[str] = []
         try:
             values = _convert(line, row, ctx, notes)
@@ -662,6 +725,7 @@ def import_foreign_register(
             summary.shortened += 1
         summary.notes.extend((line, note) for note in notes)
         contracts.append(values)
+    step(progress, total, total * 2 if not dry_run else total, "checked")
     summary.imported = len(contracts)
     summary.needs_review = sum(
         1 for c in contracts if c["initial_term_months"] is None and c["renewal"] != "evergreen"
@@ -669,8 +733,72 @@ def import_foreign_register(
     vendors = _vendor_ids(session, contracts)
     summary.vendors_created = len({n.casefold() for n, v in vendors.items() if v is None})
     if not dry_run:
-        _write(session, contracts, vendors)
+        with import_log.recording(
+            session, "foreign", path, skipped=len(summary.skipped), shortened=summary.shortened
+        ):
+            _write(session, contracts, vendors, progress, total)
     return summary
+
+
+def _context(
+    session: Session, table: _Table, columns: dict[str, int], dayfirst: bool, currency: str,
+    renewal: str,
+) -> _Context:
+    people: dict[str, int] = {}
+    by_name: dict[str, list[int]] = {}
+    for pid, name, email in session.execute(select(Person.id, Person.name, Person.email)):
+        people[email or name] = pid
+        by_name.setdefault(name.casefold(), []).append(pid)
+    return _Context(
+        columns, table.headers, dayfirst,
+        set(session.scalars(select(Contract.reference))), people, by_name,
+        currency=fields.currency(currency) or "EUR",
+        renewal=fields.choice(renewal, "renewal", RENEWAL_TYPES) or "none",
+    )
+
+
+# --- for the import wizard ------------------------------------------------------------------------
+
+
+def read_source(path: Path, sheet: str | None = None, header_line: int | None = None) -> _Table:
+    """The file as the import reads it: sheets, the header (found or given), the rows below."""
+    return _read_table(Path(path), sheet, header_line)
+
+
+def normalise_header(header: str) -> str:
+    """A header as the mapping compares it (lower case, punctuation as spaces)."""
+    return _normalise(header)
+
+
+@dataclass
+class RowPreview:
+    """One row as it would be stored, or why it would be skipped."""
+
+    line: int
+    values: dict[str, Any] | None  # the contract's fields (vendor by name); None when skipped
+    reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        v = self.values
+        return v is not None and v["initial_term_months"] is None and v["renewal"] != "evergreen"
+
+
+def preview_rows(
+    session: Session, table: _Table, columns: dict[str, int], *, dayfirst: bool = False,
+    currency: str = "EUR", renewal: str = "none", limit: int = 20,
+) -> list[RowPreview]:
+    """The first `limit` rows exactly as the import would convert them (nothing is written)."""
+    ctx = _context(session, table, columns, dayfirst, currency, renewal)
+    result = []
+    for line, row in table.rows[:limit]:
+        notes: list[str] = []
+        try:
+            result.append(RowPreview(line, _convert(line, row, ctx, notes), None, notes))
+        except _Skip as skip:
+            result.append(RowPreview(line, None, str(skip)))
+    return result
 
 
 def _vendor_ids(session: Session, contracts: list[dict[str, Any]]) -> dict[str, int | None]:
@@ -693,7 +821,8 @@ def _vendor_ids(session: Session, contracts: list[dict[str, Any]]) -> dict[str, 
 
 
 def _write(
-    session: Session, contracts: list[dict[str, Any]], vendors: dict[str, int | None]
+    session: Session, contracts: list[dict[str, Any]], vendors: dict[str, int | None],
+    progress: Progress = null_progress, checked: int = 0,
 ) -> None:
     new_names: dict[str, str] = {}
     for name, vid in vendors.items():
@@ -719,4 +848,6 @@ def _write(
         chunk = rows[start : start + 5000]
         session.execute(insert(Contract), chunk)
         audit.record_bulk(session, "Contract", [(r["reference"], r["reference"]) for r in chunk])
+        done = checked + round((start + len(chunk)) * checked / max(len(rows), 1))
+        step(progress, done, checked * 2, "writing the contracts")
     session.flush()

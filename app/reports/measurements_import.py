@@ -31,7 +31,7 @@ from app.core import fields
 from app.core.months import period_start_of
 from app.errors import ClausekeeperError, ValidationError
 from app.reports.xlsx_safe import FORMULA_WITHOUT_VALUE, FormulaWithoutValue, open_workbook
-from app.store import audit
+from app.store import audit, import_log
 from app.store.models import Contract, Measurement, Sla
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -158,7 +158,8 @@ def import_measurements(session: Session, path: Path | str, dry_run: bool = Fals
         problems.sort(key=_row_order)
         raise ClausekeeperError(problems[0], problems)
     if not dry_run and new:
-        _write(session, new)
+        with import_log.recording(session, "measurements", path):
+            _write(session, new)
     rows_read = len(candidates)
     return ImportSummary(rows=rows_read, imported=len(new), unchanged=unchanged, dry_run=dry_run)
 

@@ -38,7 +38,7 @@ from app.reports.xlsx_safe import (
     sheet_rows,
     unescape_text,
 )
-from app.store import audit
+from app.store import audit, import_log
 from app.store.models import (
     CLAUSE_CATEGORIES,
     DEFAULT_REMINDER_DAYS,
@@ -999,10 +999,30 @@ def import_register_workbook(
     )
     if not dry_run:
         try:
-            _write(session, checked, progress)
+            with import_log.recording(session, "register", path):
+                _write(session, checked, progress)
         except IntegrityError as exc:
             reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
             raise ClausekeeperError(
                 f"{path.name}: the database refused the import ({reason}); nothing was imported"
             ) from None
     return summary
+
+
+def is_register_workbook(path: Path) -> bool:
+    """True when every sheet of the workbook is a register sheet (SPEC §5) and Contracts or
+    Vendors is one of them: such a file is imported as a register, not as a foreign list."""
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    with open_workbook(path) as wb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        names = list(wb.sheetnames)
+        if not names or not set(names) <= set(SHEETS) or not {"Contracts", "Vendors"} & set(names):
+            return False
+        for name in names:  # row 1 names register columns only (a sheet called Contracts
+            first = next(iter(sheet_rows(wb[name])), ())  # may be someone's own list)
+            headers = {str(v).strip().lower() for v in first if not _blank(v)}
+            if not headers <= set(SHEETS[name]):
+                return False
+    return True

@@ -21,6 +21,7 @@ from app.store.models import AuditLog, Base
 
 _PENDING = "clausekeeper_audit_pending"
 ACTOR = "clausekeeper_actor"
+IMPORT_ID = "clausekeeper_import_id"  # session.info: the import being recorded (import_log)
 
 
 def default_actor(db_user: str | None = None) -> str:
@@ -91,6 +92,7 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     pending: list[dict[str, Any]] = session.info.setdefault(_PENDING, [])
     now = datetime.now().replace(microsecond=0)
     actor = session.info.get(ACTOR) or default_actor()
+    import_id = session.info.get(IMPORT_ID)
     for obj in session.dirty:
         if isinstance(obj, AuditLog) or not isinstance(obj, Base):
             continue
@@ -98,12 +100,14 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         if not changes:
             continue
         entity, key, contract = _describe(obj)
-        pending.append(_row(now, actor, entity, key, "update", changes, contract))
+        pending.append(_row(now, actor, entity, key, "update", changes, contract, import_id))
     for obj in session.deleted:
         if isinstance(obj, AuditLog) or not isinstance(obj, Base):
             continue
         entity, key, contract = _describe(obj)
-        pending.append(_row(now, actor, entity, key, "delete", _old_values(obj), contract))
+        pending.append(
+            _row(now, actor, entity, key, "delete", _old_values(obj), contract, import_id)
+        )
     session.info["clausekeeper_audit_new"] = [
         obj for obj in session.new if isinstance(obj, Base) and not isinstance(obj, AuditLog)
     ]
@@ -114,9 +118,10 @@ def _after_flush(session: Session, _ctx: Any) -> None:
     new_objects = session.info.pop("clausekeeper_audit_new", [])
     now = datetime.now().replace(microsecond=0)
     actor = session.info.get(ACTOR) or default_actor()
+    import_id = session.info.get(IMPORT_ID)
     for obj in new_objects:
         entity, key, contract = _describe(obj)
-        pending.append(_row(now, actor, entity, key, "insert", None, contract))
+        pending.append(_row(now, actor, entity, key, "insert", None, contract, import_id))
     if pending:
         session.connection().execute(insert(AuditLog), pending)
 
@@ -129,6 +134,7 @@ def _row(
     action: str,
     changes: dict[str, list[Any]] | None,
     contract: str | None,
+    import_id: int | None = None,
 ) -> dict[str, Any]:
     return {
         "at": at,
@@ -138,6 +144,7 @@ def _row(
         "action": action,
         "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else None,
         "contract_ref": contract,
+        "import_id": import_id,
     }
 
 
@@ -159,10 +166,11 @@ def record_bulk(
     """One audit row per record for a bulk Core write. A key may be (key, contract reference)."""
     now = datetime.now().replace(microsecond=0)
     actor = session.info.get(ACTOR) or default_actor()
+    import_id = session.info.get(IMPORT_ID)
     rows = []
     for item in keys:
         key, contract = item if isinstance(item, tuple) else (item, None)
-        rows.append(_row(now, actor, entity, key, action, None, contract))
+        rows.append(_row(now, actor, entity, key, action, None, contract, import_id))
     if rows:
         session.execute(insert(AuditLog), rows)
     return len(rows)

@@ -425,7 +425,37 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(10))
     changes: Mapped[str | None] = mapped_column(Text)  # JSON: {field: [old, new]}
     contract_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that wrote it
 
     __table_args__ = (
         CheckConstraint(_in("action", ("insert", "update", "delete")), name="action"),
     )
+
+
+IMPORT_KINDS = ("register", "foreign", "measurements", "attestations")
+
+
+class ImportRecord(Base):
+    """An import that wrote records (SPEC §5): what, from which file, by whom, with what result.
+
+    The records it wrote are the audit rows carrying its id; taking it back sets undone_at.
+    """
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    created: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+    shortened: Mapped[int] = mapped_column(Integer)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(200))
+    # JSON {entity: [highest id before, highest id after]}: the ids the import's inserts took
+    id_ranges: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint(_in("kind", IMPORT_KINDS), name="kind"),)

@@ -52,8 +52,8 @@ class FirstRunDialog(QDialog):
         )
         self.import_button = self._choice_button(
             "Import a register…",
-            "An Excel register workbook (one sheet per entity), checked before anything is "
-            "written.",
+            "A CSV or Excel list from another system, or a register workbook: mapped, "
+            "previewed and checked before anything is written.",
             IMPORT,
         )
         self.empty_button = self._choice_button(

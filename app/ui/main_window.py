@@ -18,15 +18,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -126,33 +123,6 @@ class PlaceholderPage(QWidget):
 
     def refresh(self) -> None:
         """Nothing to compute."""
-
-
-class ForeignImportDialog(QDialog):
-    """Options of a foreign register import (SPEC §5): mapping, day-first dates, dry run."""
-
-    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("foreignImportDialog")
-        self.setWindowTitle("Import a foreign register")
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"<b>{path.name}</b>"))
-        form = QFormLayout()
-        self.mapping = QLineEdit()
-        self.mapping.setPlaceholderText("recognised from the headers, e.g. Contract No=reference")
-        form.addRow("Column mapping:", self.mapping)
-        self.dayfirst = QCheckBox("Dates are day-first (03/04/2025 is 3 April)")
-        form.addRow("", self.dayfirst)
-        self.dry_run = QCheckBox("Only check the file; write nothing")
-        form.addRow("", self.dry_run)
-        layout.addLayout(form)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
 
 
 class AsOfDialog(QDialog):
@@ -413,11 +383,14 @@ class MainWindow(QMainWindow):
             icons.standard(sp.SP_DialogOpenButton), "Open another database file", "openDatabase")
         self.import_action = self._action(
             "&Import register…", self.import_register, None,
-            icons.standard(sp.SP_ArrowDown), "Import a register workbook (.xlsx)",
-            "importRegister")
-        self.import_foreign_action = self._action(
-            "Import &foreign register…", self.import_foreign, None, None,
-            "Import a CSV or Excel list written by another system", "importForeign")
+            icons.standard(sp.SP_ArrowDown),
+            "Import a register: a CSV or Excel list, or a register workbook", "importRegister")
+        self.imports_action = self._action(
+            "Im&ports…", self.show_imports, None, None,
+            "The imports recorded; take one back", "showImports")
+        self.needs_review_action = self._action(
+            "Contracts needing &review…", self.show_needs_review, None, None,
+            "Complete the contracts an import left without an initial term", "needsReview")
         self.export_actions: dict[str, QAction] = {}
         for kind, text, _ in EXPORT_KINDS:
             self.export_actions[kind] = self._action(
@@ -460,7 +433,8 @@ class MainWindow(QMainWindow):
                 None, None, f"page_{name}"))
         # what needs an open database (New/Open database, Quit and About do not)
         self._database_actions = [
-            self.import_action, self.import_foreign_action, *self.export_actions.values(),
+            self.import_action, self.imports_action, self.needs_review_action,
+            *self.export_actions.values(),
             self.calendar_action, self.export_current_action, self.backup_action,
             self.undo_action, self.redo_action, self.new_contract_action, self.filter_action,
             self.as_of_action, self.today_action, *self.page_actions,
@@ -477,7 +451,7 @@ class MainWindow(QMainWindow):
         self._fill_recent_menu()
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
-        file_menu.addAction(self.import_foreign_action)
+        file_menu.addAction(self.imports_action)
         export_menu = file_menu.addMenu("&Export")
         export_menu.setObjectName("exportMenu")
         for action in self.export_actions.values():
@@ -493,6 +467,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.new_contract_action)
+        edit_menu.addAction(self.needs_review_action)
         edit_menu.addAction(self.filter_action)
 
         view_menu = bar.addMenu("&View")
@@ -653,31 +628,40 @@ class MainWindow(QMainWindow):
 
     # imports, exports, backup ---------------------------------------------------------------
 
-    def import_register(self) -> workers.Op | None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Import a register workbook", settings_store.last_folder(),
-            "Excel workbook (*.xlsx)",
-        )
-        if not path:
-            return None
-        settings_store.remember_folder(str(Path(path).parent))
-        return workers.import_register_op(self, self.ctx, Path(path))
+    def import_register(self) -> QWidget | None:
+        """Ask for a file (CSV, XLSX, or a register workbook), then open the import wizard."""
+        from app.ui.import_wizard import open_import_wizard
+        from app.ui.import_wizard.source_page import FILE_FILTER
 
-    def import_foreign(self) -> workers.Op | None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import a foreign register", settings_store.last_folder(),
-            "Registers (*.csv *.xlsx);;All files (*)",
+            self, "Import a register", settings_store.last_folder(), FILE_FILTER,
         )
         if not path:
             return None
         settings_store.remember_folder(str(Path(path).parent))
-        dialog = ForeignImportDialog(Path(path), self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return workers.import_foreign_op(
-            self, self.ctx, Path(path), mapping=dialog.mapping.text().strip() or None,
-            dayfirst=dialog.dayfirst.isChecked(), dry_run=dialog.dry_run.isChecked(),
-        )
+        self.import_wizard = open_import_wizard(self, self.ctx, Path(path))
+        return self.import_wizard
+
+    def show_imports(self) -> QDialog:
+        """File ▸ Imports…: the imports recorded, one can be taken back."""
+        from app.ui.imports_dialog import ImportsDialog
+
+        dialog = ImportsDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.imports_dialog = dialog
+        return dialog
+
+    def show_needs_review(self) -> QDialog:
+        """The contracts that need review, completed in place (the dashboard's tile opens it)."""
+        from app.ui.needs_review import NeedsReviewDialog
+
+        dialog = NeedsReviewDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_contract.connect(self.open_contract)
+        dialog.open()
+        self.needs_review_dialog = dialog
+        return dialog
 
     def export(self, kind: str) -> workers.Op | None:
         return file_actions.export_workbook(self, self.ctx, kind)

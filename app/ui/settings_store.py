@@ -127,3 +127,25 @@ def set_hidden_columns(view: str, names: list[str]) -> None:
     store = settings()
     store.setValue(f"{view}/hidden_columns", names if names else "")
     store.sync()
+
+
+def remembered_mapping(signature: str) -> dict[str, object] | None:
+    """The import mapping last used for files with this header set (see the import wizard)."""
+    import json
+
+    value = settings().value(f"import_mappings/{signature}")
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def remember_mapping(signature: str, mapping: dict[str, object]) -> None:
+    import json
+
+    store = settings()
+    store.setValue(f"import_mappings/{signature}", json.dumps(mapping, sort_keys=True))
+    store.sync()

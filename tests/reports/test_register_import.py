@@ -389,3 +389,22 @@ def test_a_formula_without_a_saved_value_is_named(portfolio: Session, tmp_path: 
         "Vendors!2 name: formula without a saved value",
         "Clauses!2 criticality: formula without a saved value",
     ]
+
+
+def test_a_register_workbook_is_told_from_a_list_on_a_sheet_called_contracts(
+    portfolio: Session, tmp_path: Path
+) -> None:
+    from app.reports.register_import import is_register_workbook
+
+    assert is_register_workbook(_export(portfolio, tmp_path / "register.xlsx"))
+    own = write_workbook(tmp_path / "own.xlsx", {
+        "Contracts": [["Contract No", "Supplier", "Start"], ["X-1", "Acme", "2024-01-01"]],
+    })
+    assert not is_register_workbook(own)
+    other = write_workbook(tmp_path / "other.xlsx", {
+        "Contracts": [["reference", "title", "vendor"]], "Notes": [["anything"]],
+    })
+    assert not is_register_workbook(other)
+    csv_file = tmp_path / "list.csv"
+    csv_file.write_text("reference,vendor\n", encoding="utf-8")
+    assert not is_register_workbook(csv_file)

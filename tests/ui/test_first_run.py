@@ -110,7 +110,7 @@ def test_choosing_import_asks_for_a_register(
     qtbot.addWidget(window)
     _answer_first_run("firstRun_import")
     assert window.offer_first_run_if_empty() == first_run.IMPORT
-    assert asked == ["Import a register workbook"]
+    assert asked == ["Import a register"]
     window.close()
 
 

@@ -121,11 +121,12 @@ def test_menus_hold_the_commands(main_window: MainWindow) -> None:
                 if a.text()]
 
     assert texts("File") == ["New database…", "Open database…", "Recent databases",
-                             "Import register…", "Import foreign register…", "Export",
+                             "Import register…", "Imports…", "Export",
                              "Backup…", "Quit"]
     assert texts("Export") == ["Register workbook…", "Renewals report…", "Knowledge report…",
                                "SLA report…", "Calendar (.ics)…"]
     assert texts("Edit")[:2] == ["Undo", "Redo"]
+    assert "Contracts needing review…" in texts("Edit")
     assert main_window.new_contract_action.shortcut().toString() == "Ctrl+N"
     assert main_window.filter_action.shortcut().toString() == "Ctrl+F"
     assert "As-of date…" in texts("View")
@@ -255,67 +256,7 @@ def _patch_open_file(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
     return asked
 
 
-def test_import_register_from_the_menu_fills_an_empty_database(
-    portfolio_db, qtbot, monkeypatch, tmp_path: Path  # type: ignore[no-untyped-def]
-) -> None:
-    from app.reports.export import export_report
-    from app.store.models import Clause, Contract
-
-    register = tmp_path / "register.xlsx"
-    with portfolio_db.session() as session:
-        export_report(session, "register", register, AS_OF)
-    fresh = open_database(str(tmp_path / "fresh.db"))
-    empty_ctx = AppContext(fresh, AS_OF)
-    window = MainWindow(empty_ctx)
-    qtbot.addWidget(window)
-    window.show()
-    asked = _patch_open_file(monkeypatch, register)
-    window.import_action.trigger()
-    assert asked == ["Import a register workbook"]
-    assert workers.wait_for_ops(60)
-    with empty_ctx.session() as session:
-        assert session.query(Contract).count() == 4  # C-001..C-004
-        assert session.query(Clause).count() == 1  # C-001 §9.1
-    dialogs = open_dialogs()
-    assert [d.text() for d in dialogs] == ["register.xlsx was imported."]
-    assert "Contracts: 4 added, 0 updated" in dialogs[0].informativeText()
-    window.close()
-    assert workers.wait_for_ops(30)
-    fresh.close()
-
-
-def test_import_foreign_register_with_options(
-    main_window: MainWindow, ctx: AppContext, monkeypatch, tmp_path: Path  # type: ignore[no-untyped-def]
-) -> None:
-    from app.store.models import Contract
-    from app.ui.main_window import ForeignImportDialog
-
-    csv = tmp_path / "legacy.csv"
-    csv.write_text(
-        "Contract No,Title,Supplier,Start Date,End Date\n"
-        "L-1,Cleaning,Acme Outsourcing,03/04/2024,02/04/2025\n"
-        "C-001,Already there,Acme Outsourcing,01/01/2024,31/12/2024\n",
-        encoding="utf-8",
-    )
-    _patch_open_file(monkeypatch, csv)
-
-    def accept(dialog: ForeignImportDialog) -> int:
-        dialog.mapping.setText("Contract No=reference,Supplier=vendor")
-        dialog.dayfirst.setChecked(True)
-        return int(ForeignImportDialog.DialogCode.Accepted)
-
-    monkeypatch.setattr(ForeignImportDialog, "exec", accept)
-    main_window.import_foreign_action.trigger()
-    assert workers.wait_for_ops(60)
-    with ctx.session() as session:
-        legacy = session.query(Contract).filter_by(reference="L-1").one()
-        # day-first: 3 April 2024 to 2 April 2025 = 12 whole months
-        assert legacy.start_date == date(2024, 4, 3)
-        assert legacy.initial_term_months == 12
-        assert session.query(Contract).count() == 5  # C-001 was skipped: already there
-    dialogs = open_dialogs()
-    assert [d.text() for d in dialogs] == ["legacy.csv was imported."]
-    assert "skipped: 1 rows" in dialogs[0].informativeText()
+# Importing through File ▸ Import register… (the wizard) is walked in test_import_wizard.py.
 
 
 def test_calendar_and_backup_from_the_menu(
