@@ -69,6 +69,8 @@ CHART_HEIGHT = 230
 # quick ones next (shown early), then the other slow one
 GROUPS = (frozenset({"knowledge"}), frozenset({"contracts", "renewals"}), frozenset({"sla"}))
 
+NEEDS_REVIEW = "Needs review"  # not a page: the main window opens the needs-review list
+
 # tile -> (page, filters of that page): what the tile counts
 TILE_TARGETS: dict[str, tuple[str, dict[str, Any]]] = {
     "active": ("Contracts", {"status": "active"}),
@@ -76,7 +78,7 @@ TILE_TARGETS: dict[str, tuple[str, dict[str, Any]]] = {
     "terminating": ("Contracts", {"status": "terminating"}),
     "terminated": ("Contracts", {"status": "terminated"}),
     "expired": ("Contracts", {"status": "expired"}),
-    "needs_review": ("Renewals", {"attention": "needs_review"}),
+    "needs_review": (NEEDS_REVIEW, {}),  # the list to complete them in place
     "within_30": ("Renewals", {"within": 30}),
     "within_90": ("Renewals", {"within": 90}),
     "escalated": ("Renewals", {"attention": "escalated"}),

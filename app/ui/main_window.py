@@ -331,7 +331,11 @@ class MainWindow(QMainWindow):
 
     def show_filtered(self, name: str, filters: dict[str, Any]) -> QWidget:
         """Show a page with exactly these filters (they replace the page's own), when it has
-        `apply_filters`."""
+        `apply_filters`; "Needs review" opens the list of contracts to complete."""
+        from app.ui.dashboard import NEEDS_REVIEW
+
+        if name == NEEDS_REVIEW:
+            return self.show_needs_review()
         page = self.show_page(name)
         apply = getattr(page, "apply_filters", None)
         if callable(apply):

@@ -226,3 +226,23 @@ def test_a_new_start_shows_kept_figures_only_while_they_are_current(
     third = start()
     assert third.cards["active"].value == str(active + 1)
     assert frozenset({"contracts"}) in asked and frozenset({"sla"}) in asked  # both use contracts
+
+
+def test_need_review_tile_opens_the_list_to_complete(
+    main_window: MainWindow, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    from app.store.models import Contract, Vendor
+
+    with main_window.ctx.session() as session:
+        vendor = session.query(Vendor).first()
+        session.add(Contract(reference="C-REVIEW", title="From the old register", vendor=vendor,
+                             start_date=date(2024, 1, 1), renewal="auto",
+                             renewal_term_months=12))
+    main_window.ctx.changed("Contract")
+    dashboard = _loaded_dashboard(main_window, qtbot)
+    qtbot.waitUntil(lambda: dashboard.cards["needs_review"].value == "1", timeout=20_000)
+    qtbot.mouseClick(dashboard.cards["needs_review"], Qt.MouseButton.LeftButton)
+    dialog = main_window.needs_review_dialog
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=20_000)
+    assert dialog.table.item(0, 0).text() == "C-REVIEW"
+    dialog.close()
