@@ -43,6 +43,7 @@ from app.errors import ClausekeeperError
 from app.ui import file_actions, icons, settings_store, workers
 from app.ui.file_actions import ask_save_path
 from app.ui.renewals_view import RenewalsView
+from app.ui.saved_file import SavedFileBar
 
 if TYPE_CHECKING:
     from app.store.engine import Database
@@ -218,7 +219,14 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
+        # where every export and backup says where its file went (app.ui.saved_file.announce)
+        self.saved_bar = SavedFileBar()
+        pages = QVBoxLayout()
+        pages.setContentsMargins(0, 0, 0, 0)
+        pages.setSpacing(0)
+        pages.addWidget(self.saved_bar)
+        pages.addWidget(self.stack, 1)
+        layout.addLayout(pages, 1)
         self.setCentralWidget(central)
 
         self._build_actions()
