@@ -1,7 +1,7 @@
 """Edge validation: user, Excel and CSV input turned into typed values, or a message naming it.
 
 Every parser takes the raw value and the field's name and raises ValidationError with a one-line
-message such as ``start_date: '2025-02-30' is not a date (YYYY-MM-DD)``.
+message such as ``start_date: '2025-02-30' is not a date (February 2025 has no day 30)``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from app.errors import ValidationError
 
 DEFAULT_REMINDERS = "180,90,30,7"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
 
@@ -130,8 +132,20 @@ def day(value: object, field: str, *, required: bool = False) -> date | None:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            pass
+            reason = date_problem(int(raw[:4]), int(raw[5:7]), int(raw[8:]))
+            raise ValidationError(f"{field}: {_show(value)} is not a date ({reason})") from None
     raise ValidationError(f"{field}: {_show(value)} is not a date (YYYY-MM-DD)")
+
+
+def date_problem(year: int, month: int, day_number: int) -> str:
+    """Why year-month-day is not a date, in words: 'February 2025 has no day 30'."""
+    if not 1 <= month <= 12:
+        return f"there is no month {month}; months run from 01 to 12"
+    if year < 1:
+        return f"there is no year {year}"
+    if day_number < 1:
+        return f"there is no day {day_number}; days start at 01"
+    return f"{MONTH_NAMES[month - 1]} {year} has no day {day_number}"
 
 
 def choice(

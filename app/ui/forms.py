@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
-    QDate,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -29,26 +28,22 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
-    QCalendarWidget,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetAction,
 )
 
 from app.errors import ClausekeeperError
 from app.store.portfolio_actions import FORM
+from app.ui.date_input import DateInput
 
 ERROR_STYLE = "color: #b00020;"
 INVALID_STYLE = "border: 1px solid #b00020;"
@@ -69,54 +64,11 @@ def show_size(size: int) -> str:
 # --- widgets ------------------------------------------------------------------------------------
 
 
-class DateField(QWidget):
-    """A date typed as YYYY-MM-DD (empty allowed), with a calendar to pick from."""
-
-    textChanged = Signal(str)  # noqa: N815 (Qt naming)
+class DateField(DateInput):
+    """A form's date: typed or pasted as YYYY-MM-DD (empty allowed); the form says what is wrong."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("YYYY-MM-DD")
-        self.edit.setMaxLength(10)
-        self.edit.textChanged.connect(self.textChanged)
-        self.button = QToolButton(self)
-        self.button.setText("…")
-        self.button.setToolTip("Pick a date")
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.calendar = QCalendarWidget()
-        self.calendar.clicked.connect(self._picked)
-        menu = QMenu(self.button)
-        action = QWidgetAction(menu)
-        action.setDefaultWidget(self.calendar)
-        menu.addAction(action)
-        menu.aboutToShow.connect(self._sync_calendar)
-        self.button.setMenu(menu)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.button)
-        self.setFocusProxy(self.edit)
-
-    def text(self) -> str:
-        return self.edit.text()
-
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
-        self.edit.setText(text)
-
-    def _sync_calendar(self) -> None:
-        try:
-            day = date.fromisoformat(self.edit.text().strip())
-        except ValueError:
-            return
-        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
-
-    def _picked(self, day: QDate) -> None:
-        self.edit.setText(date(day.year(), day.month(), day.day()).isoformat())
-        menu = self.button.menu()
-        if menu is not None:
-            menu.hide()
+        super().__init__(None, parent, checked=False)
 
 
 def combo(options: list[tuple[str, str]], parent: QWidget | None = None) -> QComboBox:

@@ -19,7 +19,6 @@ from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import ClausekeeperError
 from app.ui import file_actions, icons, settings_store, workers
+from app.ui.date_input import DateInput, to_date
 from app.ui.file_actions import ask_save_path
 from app.ui.renewals_view import RenewalsView
 from app.ui.saved_file import SavedFileBar
@@ -58,6 +58,8 @@ EXPORT_KINDS = (
 )
 # the report Ctrl+E writes from each page (the register elsewhere)
 PAGE_EXPORT = {"Renewals": "renewals", "Knowledge": "knowledge", "SLAs": "sla"}
+AS_OF_NOTE_STYLE = "background: #fff3c4; color: #5c4400; font-weight: bold; padding: 1px 6px;"
+AS_OF_PROBLEM_STYLE = "background: #fde7ea; color: #b00020; font-weight: bold; padding: 1px 6px;"
 DB_FILTER = "Clausekeeper database (*.db *.sqlite *.sqlite3);;All files (*)"
 
 _EXTERNAL_VIEWS = {
@@ -74,14 +76,6 @@ _PAGE_ICONS = {
     "Knowledge": QStyle.StandardPixmap.SP_MessageBoxQuestion,
     "SLAs": QStyle.StandardPixmap.SP_FileDialogContentsView,
 }
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
 
 
 def external_view(name: str) -> Callable[[AppContext], QWidget] | None:
@@ -163,22 +157,34 @@ class AsOfDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("As-of date")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Compute every view as of:"))
-        self.edit = QDateEdit(_qdate(current))
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
+        layout.addWidget(QLabel("Compute every view as of (YYYY-MM-DD):"))
+        self.edit = DateInput(current)
+        self.edit.setObjectName("asOfDialogEdit")
         layout.addWidget(self.edit)
+        self.problem = QLabel()
+        self.problem.setObjectName("asOfDialogProblem")
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        self.edit.problemChanged.connect(self.problem.setText)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         today = buttons.addButton("Today", QDialogButtonBox.ButtonRole.ResetRole)
-        today.clicked.connect(lambda: self.edit.setDate(_qdate(date.today())))
-        buttons.accepted.connect(self.accept)
+        today.clicked.connect(lambda: self.edit.setDate(date.today()))
+        buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.edit.setFocus()
+
+    def _accept(self) -> None:
+        if self.edit.commit():
+            self.accept()
 
     def chosen(self) -> date:
-        return _pydate(self.edit.date())
+        value = self.edit.value()
+        assert value is not None
+        return value
 
 
 class MainWindow(QMainWindow):
@@ -518,13 +524,18 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self.db_label = ElidedLabel()
         self.db_label.setObjectName("databaseLabel")
-        self.as_of_edit = QDateEdit(_qdate(date.today()))
+        self.as_of_edit = DateInput(date.today())
         self.as_of_edit.setObjectName("asOfEdit")
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
-        self.as_of_edit.setKeyboardTracking(False)  # recompute when the date is complete
-        self.as_of_edit.setToolTip("Every view is computed as of this date")
+        self.as_of_edit.setFixedWidth(self.as_of_edit.fontMetrics().horizontalAdvance(
+            "0000-00-00") + 48)
+        self.as_of_edit.setToolTip(
+            "Every view is computed as of this date: type or paste YYYY-MM-DD and press Enter")
         self.as_of_edit.dateChanged.connect(self._as_of_edited)
+        self.as_of_edit.problemChanged.connect(self._as_of_problem)
+        # says plainly that the figures are not today's (or why a typed date was not taken)
+        self.as_of_note = QLabel()
+        self.as_of_note.setObjectName("asOfNote")
+        self.as_of_note.setVisible(False)
         today = QToolButton()
         today.setObjectName("todayButton")
         today.setDefaultAction(self.today_action)
@@ -532,6 +543,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.db_label, 1)
         status.addPermanentWidget(QLabel("As of:"))
         status.addPermanentWidget(self.as_of_edit)
+        status.addPermanentWidget(self.as_of_note)
         status.addPermanentWidget(today)
 
     # context changes ------------------------------------------------------------------------
@@ -541,18 +553,40 @@ class MainWindow(QMainWindow):
         self.db_label.setText(described)
         self.db_label.setToolTip(described)
         name = Path(described).name if self.ctx.db.path else described
-        self.setWindowTitle(f"{name} — Clausekeeper")
+        as_of = self.ctx.as_of
+        when = "" if as_of == date.today() else f" (as of {as_of.isoformat()})"
+        self.setWindowTitle(f"{name}{when} — Clausekeeper")
 
     def _as_of_changed(self, value: date) -> None:
-        if _pydate(self.as_of_edit.date()) != value:
+        if self.as_of_edit.value() != value or self.as_of_edit.problem():
             self.as_of_edit.blockSignals(True)
-            self.as_of_edit.setDate(_qdate(value))
+            self.as_of_edit.setDate(value)
             self.as_of_edit.blockSignals(False)
-        suffix = "" if value == date.today() else f" (as of {value.isoformat()})"
-        self.as_of_edit.setStyleSheet("" if not suffix else "font-weight: bold;")
+        self._show_as_of_note()
+        if self._ctx is not None:
+            self._database_changed()  # the title says the as-of date when it is not today
+
+    def _show_as_of_note(self, problem: str = "") -> None:
+        value = self.ctx.as_of if self._ctx is not None else date.today()
+        note = self.as_of_note
+        if problem:
+            note.setText(f"Not taken: {problem}")
+            note.setStyleSheet(AS_OF_PROBLEM_STYLE)
+            note.setToolTip(f"The views are still computed as of {value.isoformat()}.")
+        elif value != date.today():
+            days = (value - date.today()).days
+            when = f"{days} days ahead" if days > 0 else f"{-days} days ago"
+            note.setText(f"Not today: {when}")
+            note.setStyleSheet(AS_OF_NOTE_STYLE)
+            note.setToolTip(f"Every view is computed as of {value.isoformat()}, not today "
+                            f"({date.today().isoformat()}). Press Today to go back.")
+        note.setVisible(bool(problem) or value != date.today())
+
+    def _as_of_problem(self, problem: str) -> None:
+        self._show_as_of_note(problem)
 
     def _as_of_edited(self, value: QDate) -> None:
-        self.ctx.set_as_of(_pydate(value))
+        self.ctx.set_as_of(to_date(value))
 
     def choose_as_of(self) -> None:
         dialog = AsOfDialog(self.ctx.as_of, self)

@@ -10,12 +10,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QShowEvent, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import file_actions, settings_store, workers
+from app.ui.date_input import DateInput
 from app.ui.renewals_model import (
     DEADLINE,
     FLAGS,
@@ -175,12 +175,17 @@ class NoticeDialog(QDialog):
         text.setWordWrap(True)
         layout.addWidget(text)
         form = QFormLayout()
-        self.date_edit = QDateEdit(QDate(as_of.year, as_of.month, as_of.day))
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_edit.setMaximumDate(QDate(as_of.year, as_of.month, as_of.day))
+        self.date_edit = DateInput(as_of)
+        self.date_edit.setObjectName("noticeDate")
+        self.date_edit.setMaximumDate(as_of)
         form.addRow("Notice given on:", self.date_edit)
         layout.addLayout(form)
+        self.problem = QLabel()
+        self.problem.setObjectName("noticeDateProblem")
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setWordWrap(True)
+        self.date_edit.problemChanged.connect(self.problem.setText)
+        layout.addWidget(self.problem)
         if row.deadline_kind == "cancel_by" and row.cancel_by is not None:
             hint = (f"To stop the renewal, notice must be given by {row.cancel_by.isoformat()}; "
                     f"the contract would then end on {_day(row.earliest_end)}.")
@@ -194,13 +199,19 @@ class NoticeDialog(QDialog):
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("Give notice…")
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.date_edit.setFocus()
+
+    def _accept(self) -> None:
+        if self.date_edit.commit():
+            self.accept()
 
     def chosen(self) -> date:
-        value = self.date_edit.date()
-        return date(value.year(), value.month(), value.day())
+        value = self.date_edit.value()
+        assert value is not None
+        return value
 
 
 def ask_notice_date(parent: QWidget, row: RenewalRow, as_of: date) -> date | None:

@@ -168,7 +168,8 @@ def test_set_leaving_date_is_a_clear_undoable_action(
     assert isinstance(dialog, LeavingDateDialog)
     qtbot.keyClicks(dialog.form.widget("leaves_on").edit, "2026-13-01")
     assert dialog.findChild(QLabel, "error_leaves_on").text() == (
-        "Last working day: '2026-13-01' is not a date (YYYY-MM-DD)"
+        "Last working day: '2026-13-01' is not a date "
+        "(there is no month 13; months run from 01 to 12)"
     )
     dialog.form.widget("leaves_on").setText("2026-02-14")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

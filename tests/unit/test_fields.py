@@ -64,3 +64,14 @@ def test_choices_currency_email_clause_numbers() -> None:
     assert fields.clause_number(7.0) == "7" and fields.clause_number("7.10") == "7.10"
     with pytest.raises(ValidationError, match="Excel turns 7.10 into 7.1"):
         fields.clause_number(7.1)
+
+
+def test_an_impossible_date_says_why() -> None:
+    from app.core import fields
+
+    for raw, reason in [("2025-02-30", "February 2025 has no day 30"),
+                        ("2025-04-31", "April 2025 has no day 31"),
+                        ("2025-13-01", "there is no month 13"),
+                        ("2025-00-10", "there is no month 0")]:
+        with pytest.raises(ValidationError, match=reason):
+            fields.day(raw, "start_date")
