@@ -52,6 +52,7 @@ COLUMNS = (
     Column("Needs review", "bool"),
     Column("Annual value", "money"),
     Column("Currency"),
+    Column("How the dates come about"),
 )
 
 
@@ -80,6 +81,7 @@ def _row(r: RenewalRow) -> tuple[Any, ...]:
         _yes(r.needs_review),
         r.annual_value,
         r.currency,
+        r.explanation,
     )
 
 

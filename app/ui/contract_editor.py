@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.explain import explain
 from app.core.natural import natural_key
 from app.core.terms import NOTICE_UNITS, RENEWALS, Position, evaluate
 from app.errors import ClausekeeperError
@@ -251,6 +252,7 @@ class ContractEditor(FormDialog):
             ("ends_on", "Ends on"),
             ("earliest_end", "Earliest end"),
             ("missed_notice", "Missed notice"),
+            ("explanation", "How"),
         ):
             value_label = QLabel("—", computed)
             value_label.setObjectName(f"computed_{name}")
@@ -398,6 +400,8 @@ class ContractEditor(FormDialog):
         missed = text["missed_notice"]
         missed.setText("yes" if position.missed_notice else "no")
         missed.setStyleSheet("color: #b00020; font-weight: bold;" if position.missed_notice else "")
+        assert terms is not None
+        text["explanation"].setText("\n".join(explain(terms, as_of).lines()))
 
     def revalidate(self) -> bool:
         valid = super().revalidate()

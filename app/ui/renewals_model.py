@@ -113,7 +113,10 @@ def flags_text(row: RenewalRow) -> str:
 
 def _tooltip(row: RenewalRow) -> str:
     lines = [f"{row.reference} — {row.title}", f"{row.vendor}"]
-    if row.term_number is not None:
+    explanation = row.explanation_lines
+    if explanation:
+        lines.extend(f"• {part}" for part in explanation)
+    elif row.term_number is not None:
         end = row.term_end.isoformat() if row.term_end else "open-ended"
         start = row.term_start.isoformat() if row.term_start else "?"
         lines.append(f"term {row.term_number}: {start} to {end}")
