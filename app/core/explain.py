@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from app.core.glossary import term_name
 from app.core.terms import (
     ContractTerms,
     Position,
@@ -38,11 +39,6 @@ class Explanation:
     @property
     def text(self) -> str:
         return "; ".join(self.lines())
-
-
-def term_name(k: int) -> str:
-    """What users call term k: "initial term" for term 0, else "term k"."""
-    return "initial term" if k == 0 else f"term {k}"
 
 
 def _count(value: int, unit: str) -> str:

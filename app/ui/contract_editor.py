@@ -40,7 +40,7 @@ from app.errors import ClausekeeperError
 from app.store import portfolio_actions as actions
 from app.store import portfolio_queries as queries
 from app.store.portfolio_actions import FORM, TERM_FIELDS
-from app.ui import undo
+from app.ui import glossary, undo
 from app.ui.clause_dialog import ClauseDialog
 from app.ui.context import AppContext
 from app.ui.display import show_date
@@ -66,7 +66,13 @@ RENEWAL_LABELS = {
 }
 _D = TypeVar("_D", bound=FormDialog)
 
-KIND_LABELS = {"cancel_by": "cancel by", "exercise_by": "exercise by", "end": "ends"}
+KIND_LABELS = glossary.DEADLINE_WORDS
+# what each computed figure means (app.core.glossary)
+COMPUTED_TIPS = {
+    "status": "as_of", "term": "term", "term_dates": "term", "cancel_by": "deadline",
+    "days_left": "days_left", "ends_on": "ends_on", "earliest_end": "earliest_end",
+    "missed_notice": "missed_notice",
+}
 COMPUTED = (
     "status",
     "term",
@@ -171,12 +177,11 @@ class ContractEditor(FormDialog):
         initial = QLineEdit(terms)
         initial.setPlaceholderText("months; empty only for evergreen")
         form.add(term_fields, "initial_term_months", "Initial term (months)", initial)
-        form.add(
-            term_fields,
-            "renewal",
-            "Renewal",
-            combo([(r, RENEWAL_LABELS[r]) for r in RENEWALS], terms),
-        )
+        renewal_box = combo([(r, RENEWAL_LABELS[r]) for r in RENEWALS], terms)
+        for index, code in enumerate(RENEWALS):
+            renewal_box.setItemData(index, glossary.tip(code), Qt.ItemDataRole.ToolTipRole)
+        form.add(term_fields, "renewal", "Renewal", renewal_box,
+                 glossary.tip("none", "auto", "option", "evergreen"))
         renewal_term = QLineEdit(terms)
         renewal_term.setPlaceholderText("months; required for auto and option")
         form.add(term_fields, "renewal_term_months", "Renewal term (months)", renewal_term)
@@ -258,7 +263,11 @@ class ContractEditor(FormDialog):
             value_label.setObjectName(f"computed_{name}")
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value_label.setWordWrap(True)
-            computed_fields.addRow(f"{label}:", value_label)
+            caption = QLabel(f"{label}:", computed)
+            if name in COMPUTED_TIPS:
+                glossary.set_tip(caption, COMPUTED_TIPS[name])
+                glossary.set_tip(value_label, COMPUTED_TIPS[name])
+            computed_fields.addRow(caption, value_label)
             self.computed[name] = value_label
         self.computed_note = QLabel(computed)
         self.computed_note.setObjectName("computed_note")
@@ -376,7 +385,8 @@ class ContractEditor(FormDialog):
             return
         self.computed_note.setText("Computed from the values in the form, as you type.")
         text = self.computed
-        text["status"].setText(position.status.replace("_", " "))
+        text["status"].setText(glossary.words(position.status, glossary.STATUS_WORDS))
+        glossary.set_tip(text["status"], position.status)
         if position.term_number is None:
             text["term"].setText("unknown")
             text["term_dates"].setText("")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.core import fields
 from app.errors import ValidationError
+from app.ui.glossary import wrap
 
 INVALID_STYLE = "border: 1px solid #b00020;"
 _MAX_TEXT = 40  # room for a pasted date with blanks around it
@@ -188,7 +189,7 @@ class DateInput(QWidget):
         self.problemChanged.emit(text)
 
     def _show_tip(self) -> None:
-        tip = "\n".join(t for t in (self._problem, self._tip) if t)
+        tip = wrap("\n".join(t for t in (self._problem, self._tip) if t))
         super().setToolTip(tip)
         self.edit.setToolTip(tip)
 

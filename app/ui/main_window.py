@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -39,7 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ClausekeeperError
-from app.ui import file_actions, icons, settings_store, workers
+from app.ui import file_actions, glossary, icons, settings_store, workers
 from app.ui.date_input import DateInput, to_date
 from app.ui.file_actions import ask_save_path
 from app.ui.renewals_view import RenewalsView
@@ -448,6 +456,9 @@ class MainWindow(QMainWindow):
             "Compute every view as of today", "today")
         self.about_action = self._action("&About Clausekeeper", self.about, None,
                                          icons.app_icon(), None, "about")
+        self.guide_action = self._action(
+            "User &guide", self.user_guide, "F1", None,
+            "What the pages, figures and dates mean, for each kind of user (F1)", "userGuide")
         self.page_actions: list[QAction] = []
         for number, name in enumerate(PAGES, start=1):
             self.page_actions.append(self._action(
@@ -498,6 +509,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.today_action)
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.guide_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self.menus = {"File": file_menu, "Edit": edit_menu, "View": view_menu, "Help": help_menu,
                       "Export": export_menu}
@@ -529,7 +542,7 @@ class MainWindow(QMainWindow):
         self.as_of_edit.setFixedWidth(self.as_of_edit.fontMetrics().horizontalAdvance(
             "0000-00-00") + 48)
         self.as_of_edit.setToolTip(
-            "Every view is computed as of this date: type or paste YYYY-MM-DD and press Enter")
+            f"{glossary.define('as_of')}\nType or paste a date as YYYY-MM-DD and press Enter.")
         self.as_of_edit.dateChanged.connect(self._as_of_edited)
         self.as_of_edit.problemChanged.connect(self._as_of_problem)
         # says plainly that the figures are not today's (or why a typed date was not taken)
@@ -736,6 +749,21 @@ class MainWindow(QMainWindow):
             action()
 
     # help, closing --------------------------------------------------------------------------
+
+    def user_guide(self) -> QWidget:
+        """Help ▸ User guide (F1): the guide shipped with the app, in a window of its own."""
+        from app.ui.guide import GuideDialog
+
+        existing = self.findChild(GuideDialog)
+        if existing is not None:
+            if QGuiApplication.platformName() != "offscreen":  # it cannot raise windows
+                existing.raise_()
+            existing.activateWindow()
+            return existing
+        dialog = GuideDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def about(self) -> None:
         from app.ui.about import AboutDialog

@@ -128,7 +128,7 @@ def test_menus_hold_the_commands(main_window: MainWindow) -> None:
     assert main_window.new_contract_action.shortcut().toString() == "Ctrl+N"
     assert main_window.filter_action.shortcut().toString() == "Ctrl+F"
     assert "As-of date…" in texts("View")
-    assert texts("Help") == ["About Clausekeeper"]
+    assert texts("Help") == ["User guide", "About Clausekeeper"]
 
 
 def test_undo_action_follows_the_undo_stack(

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from app.core.explain import explain, term_name
+from app.core.explain import explain
+from app.core.glossary import term_name
 from app.core.terms import ContractTerms
 
 AUTO = ContractTerms(start_date=date(2020, 7, 1), initial_term_months=36, renewal="auto",
