@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
@@ -30,7 +31,27 @@ from app.core import fields
 from app.errors import ValidationError
 from app.ui.glossary import wrap
 
-INVALID_STYLE = "border: 1px solid #b00020;"
+INVALID_BASE = QColor("#fde7ea")  # the background of a field whose text is refused
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    """Tint a field whose value is refused (or untint it).
+
+    Through the palette, not a style sheet: a style sheet border changes the field's size, and
+    the form below it would jump by a pixel under the mouse.
+    """
+    if invalid == bool(widget.property("invalid")):
+        return
+    widget.setProperty("invalid", invalid)
+    palette = widget.palette()
+    if invalid:
+        widget.setProperty("normalBase", palette.color(QPalette.ColorRole.Base))
+        palette.setColor(QPalette.ColorRole.Base, INVALID_BASE)
+    else:
+        normal = widget.property("normalBase")
+        if isinstance(normal, QColor):
+            palette.setColor(QPalette.ColorRole.Base, normal)
+    widget.setPalette(palette)
 _MAX_TEXT = 40  # room for a pasted date with blanks around it
 
 
@@ -184,7 +205,7 @@ class DateInput(QWidget):
         if text == self._problem:
             return
         self._problem = text
-        self.edit.setStyleSheet(INVALID_STYLE if text else "")
+        mark_invalid(self.edit, bool(text))
         self._show_tip()
         self.problemChanged.emit(text)
 

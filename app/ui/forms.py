@@ -43,10 +43,9 @@ from PySide6.QtWidgets import (
 
 from app.errors import ClausekeeperError
 from app.store.portfolio_actions import FORM
-from app.ui.date_input import DateInput
+from app.ui.date_input import DateInput, mark_invalid
 
 ERROR_STYLE = "color: #b00020;"
-INVALID_STYLE = "border: 1px solid #b00020;"
 HINT_STYLE = "color: #555555;"
 
 
@@ -126,10 +125,14 @@ def _changed_signal(widget: QWidget) -> Any:
 
 
 def error_label(name: str, parent: QWidget | None = None) -> QLabel:
+    """A field's inline message (Form.add keeps it shown, empty, so its line of room stays)."""
     label = QLabel(parent)
     label.setObjectName(f"error_{name}" if name else "error_form")
     label.setStyleSheet(ERROR_STYLE)
     label.setWordWrap(True)
+    label.setText("X")  # one line of text: the room a message needs
+    label.setMinimumHeight(label.sizeHint().height())
+    label.setText("")
     label.setVisible(False)
     return label
 
@@ -150,6 +153,7 @@ class Form(QObject):
         self._baseline: dict[str, str] = {}
         self._loading = False
         self._touched: set[str] = set()
+        self._rows: set[str] = set()  # fields whose message has a row of its own, kept shown
         self.form_error = error_label(FORM, parent)
         self._errors[FORM] = self.form_error
 
@@ -160,14 +164,13 @@ class Form(QObject):
         widget.setObjectName(name)
         if tip:
             widget.setToolTip(tip)
-        holder = QWidget(layout.parentWidget())
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        column.addWidget(widget)
-        error = error_label(name, holder)
-        column.addWidget(error)
-        layout.addRow(f"{label}:", holder)
+        layout.addRow(f"{label}:", widget)
+        # The message gets a row of its own, across the whole form (most fit on one line), and
+        # that row is there from the start: a message appearing moves no field under the mouse.
+        error = error_label(name, layout.parentWidget())
+        error.setVisible(True)  # empty until there is a problem (a hidden row would collapse)
+        layout.addRow(error)
+        self._rows.add(name)
         self._widgets[name] = widget
         self._labels[name] = label
         self._errors[name] = error
@@ -238,6 +241,10 @@ class Form(QObject):
             return f"{self.label_of(name)}:{text[len(name) + 1 :]}"
         return text
 
+    def reason(self, name: str, text: str) -> str:
+        """`field: reason` without the field: what shows right under that field."""
+        return text[len(name) + 1 :].strip() if name and text.startswith(f"{name}:") else text
+
     def show_problems(self, problems: Mapping[str, str]) -> None:
         """Show each problem under its field (others under the form) and mark the fields.
 
@@ -254,12 +261,15 @@ class Form(QObject):
             elif text and name not in self._touched:
                 waiting.append(self.label_of(name))
                 text = ""
-            label.setText(self.message(name, text))
-            label.setVisible(bool(text))
+            if name in self._rows:  # right under the field: the reason, without its name
+                label.setText(self.reason(name, text))
+            else:
+                label.setText(self.message(name, text))
+                label.setVisible(bool(text))
             widget = self._widgets.get(name)
             if widget is not None:
                 target = widget.edit if isinstance(widget, DateField) else widget
-                target.setStyleSheet(INVALID_STYLE if text else "")
+                mark_invalid(target, bool(text))
         if waiting and not form_text:
             self.form_error.setText(f"Still needed: {', '.join(waiting)}.")
             self.form_error.setStyleSheet(HINT_STYLE)

@@ -137,7 +137,7 @@ def test_inline_validation_blocks_bad_values_and_names_them(editor_of, qtbot) ->
     assert editor.ok_button.isEnabled()
     type_into(qtbot, editor, "renewal_term_months", "")
     assert error(editor, "renewal_term_months") == (
-        "Renewal term (months): required for auto renewal"
+        "required for auto renewal"
     )
     assert not editor.ok_button.isEnabled() and not editor.apply_button.isEnabled()
     assert computed(editor, "cancel_by") == "—"  # no dates from an invalid form
@@ -145,14 +145,14 @@ def test_inline_validation_blocks_bad_values_and_names_them(editor_of, qtbot) ->
     assert error(editor, "renewal_term_months") == ""
     type_into(qtbot, editor, "start_date", "2025-02-30")
     assert error(editor, "start_date") == (
-        "Start date: '2025-02-30' is not a date (February 2025 has no day 30)")
+        "'2025-02-30' is not a date (February 2025 has no day 30)")
     assert not editor.ok_button.isEnabled()
     type_into(qtbot, editor, "start_date", "2024-05-01")
     type_into(qtbot, editor, "reference", "C-002")  # taken by another contract
-    assert error(editor, "reference") == "Reference: a contract 'C-002' already exists"
+    assert error(editor, "reference") == "a contract 'C-002' already exists"
     type_into(qtbot, editor, "reference", "C-001")
     type_into(qtbot, editor, "currency", "EU")
-    assert error(editor, "currency").startswith("Currency: 'EU' is not a currency code")
+    assert error(editor, "currency").startswith("'EU' is not a currency code")
     type_into(qtbot, editor, "currency", "EUR")
     assert editor.ok_button.isEnabled()
     # Nothing reached the database.
@@ -288,7 +288,7 @@ def test_clauses_tab_adds_in_natural_order(ctx: AppContext, editor_of, qtbot) ->
     assert dialog is not None
     qtbot.keyClicks(dialog.form.widget("number"), "9.10")
     label = dialog.findChild(QLabel, "error_number")
-    assert label.text() == "Number: the contract already has a clause '9.10'"
+    assert label.text() == "the contract already has a clause '9.10'"
     assert not dialog.ok_button.isEnabled()
     dialog.form.set_values({"number": ""})  # nothing typed that needs keeping
     dialog.reject()
@@ -302,7 +302,7 @@ def test_slas_tab(ctx: AppContext, editor_of, qtbot) -> None:  # type: ignore[no
     qtbot.keyClicks(dialog.form.widget("name"), "Availability")
     qtbot.keyClicks(dialog.form.widget("unit"), "%")
     qtbot.keyClicks(dialog.form.widget("target"), "99.x")
-    assert dialog.findChild(QLabel, "error_target").text() == "Target: '99.x' is not a number"
+    assert dialog.findChild(QLabel, "error_target").text() == "'99.x' is not a number"
     dialog.form.widget("target").setText("99.5")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     model = editor.slas_model
@@ -362,6 +362,29 @@ def test_needs_review_contract_asks_for_its_initial_term(ctx: AppContext, editor
         )
     editor = editor_of("C-IMP")
     assert error(editor, "initial_term_months") == (
-        "Initial term (months): required unless the contract is evergreen"
+        "required unless the contract is evergreen"
     )
     assert not editor.ok_button.isEnabled()
+
+
+def test_an_amount_in_the_users_locale_is_read_and_a_wrong_one_gives_an_example(
+    editor_of, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    editor = editor_of("C-001")
+    type_into(qtbot, editor, "annual_value", "120.000,00")
+    assert error(editor, "annual_value") == ""
+    assert editor.ok_button.isEnabled()
+    type_into(qtbot, editor, "annual_value", "120k")
+    assert error(editor, "annual_value") == (
+        "'120k' is not an amount; write it like 120000.00, 120,000.00 or 120.000,00")
+    assert not editor.ok_button.isEnabled()
+
+
+def test_an_inline_error_moves_no_field_under_the_mouse(editor_of, qtbot) -> None:  # type: ignore[no-untyped-def]
+    editor = editor_of("C-001")
+    below = [field(editor, name) for name in ("initial_term_months", "renewal", "max_renewals")]
+    before = [w.mapTo(editor, w.rect().topLeft()) for w in below]
+    type_into(qtbot, editor, "start_date", "2025-02-30")
+    assert "February 2025 has no day 30" in error(editor, "start_date")
+    qtbot.wait(10)
+    assert [w.mapTo(editor, w.rect().topLeft()) for w in below] == before
