@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -119,6 +120,13 @@ class ContractEditor(FormDialog):
         layout.addWidget(self.form.form_error)
         layout.addWidget(self.buttons)
         self.resize(1180, 720)
+        # Everything done in the editor goes on the undo stack from here on (the editor is
+        # window-modal, so nothing else can); Cancel undoes back to this point.
+        self._undo_start = ctx.undo_stack.index()
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        if cancel is not None:
+            cancel.setToolTip("Close and undo everything done in this editor, clause, SLA and "
+                              "document changes included")
 
         self._load()
         ctx.data_changed.connect(self._data_changed)
@@ -350,10 +358,47 @@ class ContractEditor(FormDialog):
             self.setWindowTitle(f"Contract {self.reference}")
 
     def _enable_tabs(self) -> None:
+        """Clauses, SLAs and documents can be added to a new contract too: adding the first
+        one saves the contract (Cancel undoes both); its history starts once it is saved."""
         exists = self.contract_id is not None
-        for tab in (CLAUSES, SLAS, DOCUMENTS, HISTORY):
-            self.tabs.setTabEnabled(tab, exists)
-            self.tabs.setTabToolTip(tab, "" if exists else "Save the contract first (Apply)")
+        for tab in (CLAUSES, SLAS, DOCUMENTS):
+            self.tabs.setTabToolTip(tab, "" if exists else (
+                "Adding the first one saves the contract; Cancel undoes both"))
+        self.tabs.setTabEnabled(HISTORY, exists)
+        self.tabs.setTabToolTip(HISTORY, "" if exists else "The history starts once it is saved")
+
+    def _saved_for_children(self) -> bool:
+        """A new contract is saved before its first clause, SLA or document is added."""
+        if self.contract_id is not None:
+            return True
+        if not self.try_save():
+            self.tabs.setCurrentIndex(GENERAL)
+            return False
+        self.refresh_children()
+        return self.contract_id is not None
+
+    def changes_made(self) -> int:
+        """How many changes this editor has written (Apply, clauses, SLAs, documents)."""
+        return max(self.ctx.undo_stack.index() - self._undo_start, 0)
+
+    def reject(self) -> None:
+        """Cancel: discard the form's edits and undo everything written from this editor."""
+        done = self.changes_made()
+        if done:
+            answer = QMessageBox.question(
+                self, "Cancel",
+                f"Cancel undoes everything done in this editor, including {done} saved "
+                f"change{'s' if done != 1 else ''} (Apply, clauses, SLAs, documents). "
+                "Undo them and close?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            self.ctx.data_changed.disconnect(self._data_changed)
+            self.ctx.undo_stack.setIndex(self._undo_start)
+            self.form.mark_saved()
+        super().reject()
 
     # --- validation and the computed panel ---------------------------------------------------
 
@@ -476,8 +521,9 @@ class ContractEditor(FormDialog):
         )
 
     def add_clause(self) -> ClauseDialog | None:
-        if self.contract_id is None:
+        if not self._saved_for_children():
             return None
+        assert self.contract_id is not None
         return self._open_child(ClauseDialog(self.ctx, self.contract_id, None, self))
 
     def edit_clause(self) -> ClauseDialog | None:
@@ -530,8 +576,9 @@ class ContractEditor(FormDialog):
         )
 
     def add_sla(self) -> SlaDialog | None:
-        if self.contract_id is None:
+        if not self._saved_for_children():
             return None
+        assert self.contract_id is not None
         return self._open_child(SlaDialog(self.ctx, self.contract_id, None, self))
 
     def edit_sla(self) -> SlaDialog | None:
@@ -578,7 +625,7 @@ class ContractEditor(FormDialog):
         )
 
     def attach_document(self, path: str | None = None) -> bool:
-        if self.contract_id is None:
+        if not self._saved_for_children():
             return False
         if not path:
             path, _filter = QFileDialog.getOpenFileName(self, "Attach a file to the contract")

@@ -104,7 +104,7 @@ def test_create_a_vendor_and_a_contract_through_the_dialogs(
     qtbot.addWidget(view)
     editor = view.new_contract()
     assert not editor.ok_button.isEnabled()
-    assert not editor.tabs.isTabEnabled(CLAUSES)  # clauses need a saved contract
+    assert editor.tabs.isTabEnabled(CLAUSES)  # adding a clause saves the contract first
     type_into(qtbot, editor, "reference", "C-100")
     type_into(qtbot, editor, "title", "Managed print")
     vendor_box = field(editor, "vendor")
@@ -388,3 +388,63 @@ def test_an_inline_error_moves_no_field_under_the_mouse(editor_of, qtbot) -> Non
     assert "February 2025 has no day 30" in error(editor, "start_date")
     qtbot.wait(10)
     assert [w.mapTo(editor, w.rect().topLeft()) for w in below] == before
+
+
+def _clause_numbers(ctx: AppContext, reference: str) -> list[str]:
+    from app.store.models import Clause
+
+    with ctx.session() as session:
+        return sorted(session.scalars(
+            select(Clause.number).join(Contract).where(Contract.reference == reference)).all())
+
+
+def test_cancel_undoes_clause_edits_made_in_the_editor(
+    ctx: AppContext, editor_of, qtbot, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    editor = editor_of("C-001")
+    dialog = editor.add_clause()
+    assert dialog is not None
+    qtbot.keyClicks(dialog.form.widget("number"), "12.1")
+    qtbot.keyClicks(dialog.form.widget("title"), "Data protection")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, editor, "title", "Service desk and more")
+    assert _clause_numbers(ctx, "C-001") == ["12.1", "9.1"]
+    asked = answer(monkeypatch, QMessageBox.StandardButton.No)
+    editor.reject()  # "No": keep editing
+    assert editor.isVisible() and _clause_numbers(ctx, "C-001") == ["12.1", "9.1"]
+    assert "including 1 saved change" in asked[0]
+    answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    editor.reject()
+    assert not editor.isVisible()
+    assert _clause_numbers(ctx, "C-001") == ["9.1"]  # the clause is gone again
+    with ctx.session() as session:
+        assert session.scalars(select(Contract.title).where(
+            Contract.reference == "C-001")).one() == "Service desk"
+    assert not ctx.undo_stack.canUndo()
+
+
+def test_a_new_contract_takes_clauses_and_cancel_removes_both(
+    ctx: AppContext, editor_of, qtbot, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    editor = editor_of(None)
+    assert editor.tabs.isTabEnabled(CLAUSES)
+    editor.tabs.setCurrentIndex(CLAUSES)
+    assert editor.add_clause() is None  # the General tab is not complete: it says so
+    assert editor.tabs.currentIndex() == 0 and error(editor, "reference")
+    type_into(qtbot, editor, "reference", "C-300")
+    type_into(qtbot, editor, "title", "Network")
+    field(editor, "vendor").setCurrentIndex(field(editor, "vendor").findText("Acme Outsourcing"))
+    type_into(qtbot, editor, "start_date", "2025-01-01")
+    type_into(qtbot, editor, "initial_term_months", "24")
+    type_into(qtbot, editor, "renewal_term_months", "12")
+    editor.tabs.setCurrentIndex(CLAUSES)
+    dialog = editor.add_clause()  # saves the contract, then asks for the clause
+    assert dialog is not None and editor.contract_id is not None
+    qtbot.keyClicks(dialog.form.widget("number"), "1.1")
+    qtbot.keyClicks(dialog.form.widget("title"), "Scope")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert _clause_numbers(ctx, "C-300") == ["1.1"]
+    answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    editor.reject()
+    with ctx.session() as session:
+        assert session.scalars(select(Contract).where(Contract.reference == "C-300")).all() == []
