@@ -510,7 +510,7 @@ class ContractEditor(FormDialog):
         self.clauses_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.clauses_table.horizontalHeader().resizeSection(1, 360)
         self.clauses_table.horizontalHeader().resizeSection(2, 160)
-        self.clauses_table.doubleClicked.connect(lambda _i: self.edit_clause())
+        self.clauses_table.open_requested.connect(lambda _i: self.edit_clause())
         return self._child_page(
             self.clauses_table,
             [
@@ -569,7 +569,7 @@ class ContractEditor(FormDialog):
         self.slas_table.setSortingEnabled(True)
         self.slas_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.slas_table.horizontalHeader().resizeSection(0, 260)
-        self.slas_table.doubleClicked.connect(lambda _i: self.edit_sla())
+        self.slas_table.open_requested.connect(lambda _i: self.edit_sla())
         return self._child_page(
             self.slas_table,
             [("Add SLA…", self.add_sla), ("Edit…", self.edit_sla), ("Delete", self.delete_sla)],
@@ -613,7 +613,7 @@ class ContractEditor(FormDialog):
         self.documents_table = record_table(self, proxy, "documentsTable")
         self.documents_table.setSortingEnabled(True)
         self.documents_table.horizontalHeader().resizeSection(0, 300)
-        self.documents_table.doubleClicked.connect(lambda _i: self.open_document())
+        self.documents_table.open_requested.connect(lambda _i: self.open_document())
         return self._child_page(
             self.documents_table,
             [

@@ -24,10 +24,9 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 from app.errors import ClausekeeperError
 from app.store.portfolio_actions import FORM
 from app.ui.date_input import DateInput, mark_invalid
+from app.ui.tables import ID_ROLE, ListTable
 
 ERROR_STYLE = "color: #b00020;"
 HINT_STYLE = "color: #555555;"
@@ -208,6 +208,10 @@ class Form(QObject):
     def widget(self, name: str) -> QWidget:
         return self._widgets[name]
 
+    def widgets(self) -> list[QWidget]:
+        """The fields in the order they were added."""
+        return list(self._widgets.values())
+
     def names(self) -> list[str]:
         return list(self._widgets)
 
@@ -297,6 +301,25 @@ class FormDialog(QDialog):
         self.form.edited.connect(self.revalidate)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.accept)
         self._valid = False
+        self._focused_once = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt naming)
+        """The first time it opens, the cursor is in the first field that can take it."""
+        super().showEvent(event)
+        if not self._focused_once:
+            self._focused_once = True
+            first = self.first_field()
+            if first is not None:
+                first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def first_field(self) -> QWidget | None:
+        """The first enabled, editable field of the form (subclasses may choose another)."""
+        for field in self.form.widgets():
+            widget = field.focusProxy() or field
+            if widget.isEnabled() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                if not (isinstance(widget, QLineEdit) and widget.isReadOnly()):
+                    return widget
+        return None
 
     def finish_layout(
         self,
@@ -405,7 +428,6 @@ def align_right() -> Qt.AlignmentFlag:
 # --- small record tables ------------------------------------------------------------------------
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # a Python value to sort on (None sorts last)
-ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record's id
 
 
 @dataclass(frozen=True)
@@ -519,18 +541,11 @@ class RecordsProxy(QSortFilterProxyModel):
             return str(a) < str(b)
 
 
-def record_table(parent: QWidget, model: QAbstractItemModel, name: str) -> QTableView:
-    """A read-only, row-selecting, sortable table view."""
-    table = QTableView(parent)
+def record_table(parent: QWidget, model: QAbstractItemModel, name: str) -> ListTable:
+    """A read-only, row-selecting, sortable table view (Enter opens a row: open_requested)."""
+    table = ListTable(parent)
     table.setObjectName(name)
     table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(24)
     table.horizontalHeader().setStretchLastSection(True)
     return table
 

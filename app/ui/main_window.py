@@ -222,6 +222,9 @@ class MainWindow(QMainWindow):
             self._slots[name] = slot
             self.stack.addWidget(slot)
         self.nav.currentRowChanged.connect(self._nav_changed)
+        # a click or Enter on a page name moves into the page (arrow keys stay in the list)
+        self.nav.itemActivated.connect(lambda _item: self.focus_page())
+        self.nav.itemClicked.connect(lambda _item: self.focus_page())
         self.waiting = QLabel()
         self.waiting.setObjectName("waitingPage")
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -355,7 +358,7 @@ class MainWindow(QMainWindow):
     def built_pages(self) -> dict[str, QWidget]:
         return dict(self._pages)
 
-    def show_page(self, name: str) -> QWidget:
+    def show_page(self, name: str, *, focus: bool = False) -> QWidget:
         page = self.page(name)
         self.stack.setCurrentWidget(page)
         row = PAGES.index(name)
@@ -364,7 +367,29 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(row)
             self.nav.blockSignals(False)
         self.page_changed.emit(name)
+        if focus:
+            self.focus_page()
         return page
+
+    def focus_page(self) -> QWidget | None:
+        """Put the keyboard focus into the current page: its list, else its first field."""
+        page = self.stack.currentWidget()
+        if page is None or page is self.waiting:
+            return None
+        table = getattr(page, "table", None)
+        if isinstance(table, QWidget) and table.isVisible() and table.isEnabled():
+            table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return table
+        widget = page.nextInFocusChain()
+        for _ in range(500):  # the focus chain is a ring; stop where it leaves the page
+            if widget is None or widget is page:
+                break
+            if (page.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return widget
+            widget = widget.nextInFocusChain()
+        return None
 
     def current_page_name(self) -> str:
         return PAGES[max(self.nav.currentRow(), 0)]
@@ -379,11 +404,16 @@ class MainWindow(QMainWindow):
             view.set_within(within)
 
     def open_contract(self, reference: str) -> None:
+        """Open the contract's editor; closing it comes back to the page it was opened from."""
+        origin = self.current_page_name()
         view = self.show_page("Contracts")
         for method in ("open_contract", "select_contract", "show_contract"):
             action = getattr(view, method, None)
             if callable(action):
-                action(reference)
+                editor = action(reference)
+                finished = getattr(editor, "finished", None)
+                if origin != "Contracts" and finished is not None:
+                    finished.connect(lambda _result: self.show_page(origin, focus=True))
                 return
 
     # actions --------------------------------------------------------------------------------
@@ -462,8 +492,8 @@ class MainWindow(QMainWindow):
         self.page_actions: list[QAction] = []
         for number, name in enumerate(PAGES, start=1):
             self.page_actions.append(self._action(
-                f"&{number} {name}", partial(self.show_page, name), f"Ctrl+{number}",
-                None, None, f"page_{name}"))
+                f"&{number} {name}", partial(self.show_page, name, focus=True),
+                f"Ctrl+{number}", None, None, f"page_{name}"))
         # what needs an open database (New/Open database, Quit and About do not)
         self._database_actions = [
             self.import_action, self.import_foreign_action, *self.export_actions.values(),

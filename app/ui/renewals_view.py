@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QShowEvent, QUndoCommand
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +46,7 @@ from app.ui.renewals_model import (
     can_give_notice,
     urgency,
 )
+from app.ui.tables import ListTable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -228,6 +227,11 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def _reference_of(index: QModelIndex) -> str | None:
+    row = index.data(ROW_ROLE)
+    return None if row is None else str(row.reference)
+
+
 def _day(value: date | None) -> str:
     return value.isoformat() if value else "(unknown)"
 
@@ -293,16 +297,12 @@ class RenewalsView(QWidget):
         self.summary.setObjectName("renewalsSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
 
-        self.table = QTableView()
+        self.table = ListTable(key=_reference_of)
         self.table.setObjectName("renewalsTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(DEADLINE, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(
             self.table.fontMetrics().height() + 8
         )
@@ -317,7 +317,7 @@ class RenewalsView(QWidget):
         hidden = settings_store.hidden_columns("renewals", [HEADERS[c] for c in HIDDEN_COLUMNS])
         for column, name in HEADERS.items():
             self.table.setColumnHidden(column, name in hidden)
-        self.table.doubleClicked.connect(self._activated)
+        self.table.open_requested.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
 
         layout = QVBoxLayout(self)
