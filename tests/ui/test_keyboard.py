@@ -15,6 +15,7 @@ from app.ui import workers
 from app.ui.clause_dialog import ClauseDialog
 from app.ui.context import AppContext
 from app.ui.contract_editor import CLAUSES, ContractEditor
+from app.ui.contracts_view import ContractsView
 from app.ui.entity_dialogs import VendorDialog
 from app.ui.main_window import MainWindow
 from app.ui.renewals_model import ROW_ROLE
@@ -136,5 +137,6 @@ def test_switching_pages_moves_focus_into_the_page(main_window: MainWindow, qtbo
     assert QApplication.focusWidget() is view.table
     main_window.page_actions[2].trigger()  # Ctrl+3: the contracts list
     contracts = main_window.page("Contracts")
-    assert QApplication.focusWidget() is getattr(contracts, "table")
+    assert isinstance(contracts, ContractsView)
+    assert QApplication.focusWidget() is contracts.table
     assert workers.wait_for_ops(30)
