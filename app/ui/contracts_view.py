@@ -27,7 +27,7 @@ from app.errors import ClausekeeperError
 from app.store import portfolio_actions as actions
 from app.store import portfolio_queries as queries
 from app.ui import contracts_model as cm
-from app.ui import undo
+from app.ui import glossary, undo
 from app.ui.context import AppContext
 from app.ui.contract_editor import ContractEditor
 from app.ui.forms import confirm
@@ -94,10 +94,19 @@ class ContractsView(QWidget):
             cm.STATUS: 85,
             cm.DEADLINE: 165,
         }
+        # the longest word a status or renewal cell can hold fits whole
+        metrics = self.table.fontMetrics()
+        for column, labels in ((cm.STATUS, cm.STATUS_LABELS.values()),
+                               (cm.RENEWAL, glossary.RENEWAL_WORDS.values())):
+            widths[column] = max(metrics.horizontalAdvance(text) for text in labels) + 20
         widths[cm.TITLE] = 240  # readable; the table scrolls sideways rather than squeeze it
         for column, width in widths.items():
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
+        # What the list is for comes first: status and next deadline right after the vendor,
+        # so they are on screen at the window's size (owner and category scroll into view).
+        header.moveSection(header.visualIndex(cm.STATUS), header.visualIndex(cm.VENDOR) + 1)
+        header.moveSection(header.visualIndex(cm.DEADLINE), header.visualIndex(cm.STATUS) + 1)
         self.table.setSortingEnabled(True)
         header.setSortIndicator(cm.REFERENCE, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)

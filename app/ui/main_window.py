@@ -583,7 +583,9 @@ class MainWindow(QMainWindow):
         today.setObjectName("todayButton")
         today.setDefaultAction(self.today_action)
         today.setText("Today")
-        status.addPermanentWidget(self.db_label, 1)
+        # A normal (not permanent) widget: a message of showMessage takes its place for a while
+        # instead of being drawn behind it.
+        status.addWidget(self.db_label, 1)
         status.addPermanentWidget(QLabel("As of:"))
         status.addPermanentWidget(self.as_of_edit)
         status.addPermanentWidget(self.as_of_note)

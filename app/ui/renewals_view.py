@@ -309,9 +309,10 @@ class RenewalsView(QWidget):
         header = self.table.horizontalHeader()
         header.setResizeContentsPrecision(RESIZE_SAMPLE)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        # Readable titles; the table scrolls sideways rather than squeeze them to "…".
-        header.resizeSection(TITLE, 240)
+        # The title takes the room the other columns leave (its tooltip has it whole), so the
+        # Attention column at the end is never cut off at the window's size.
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         hidden = settings_store.hidden_columns("renewals", [HEADERS[c] for c in HIDDEN_COLUMNS])
@@ -373,9 +374,12 @@ class RenewalsView(QWidget):
             if column == TITLE or self.table.isColumnHidden(column):
                 continue
             self.table.resizeColumnToContents(column)
-            if column in (VENDOR, FLAGS):
+            if column == VENDOR:
                 header.resizeSection(column, min(header.sectionSize(column),
                                                  metrics.horizontalAdvance("M" * 12)))
+            elif column == FLAGS:  # room for the longest flags a row can have, with its icon
+                widest = metrics.horizontalAdvance("escalated, missed notice") + 40
+                header.resizeSection(column, max(header.sectionSize(column), widest))
 
     def _header_menu(self, point: QPoint) -> None:
         """Right-click on the header: show or hide columns (remembered)."""

@@ -1,5 +1,7 @@
 """The one list table of the application: what every list does with the keyboard.
 
+No column is narrower than its header, so no header is cut off at any window size.
+
 - Enter (or Return) opens the selected row, like a double-click (`open_requested`); the key does
   not reach the dialog around the table, so it never presses OK behind the user's back.
 - Tab leaves the table for the next field instead of walking its cells.
@@ -20,8 +22,8 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QTableView, QWidget
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record's id (app.ui.forms.ID_ROLE)
 
@@ -60,6 +62,36 @@ class ListTable(QTableView):
         self._restore_timer.setSingleShot(True)
         self._restore_timer.setInterval(0)
         self._restore_timer.timeout.connect(self.restore_selection)
+
+    # --- nothing cut off ------------------------------------------------------------------------
+
+    def header_width(self, section: int) -> int:
+        """The width a column needs to show its whole header (with room for the sort arrow)."""
+        model = self.model()
+        header = self.horizontalHeader()
+        text = "" if model is None else str(
+            model.headerData(section, Qt.Orientation.Horizontal) or "")
+        margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+        font = QFont(header.font())
+        font.setBold(True)  # some styles draw the sorted column's header bold
+        return QFontMetrics(font).horizontalAdvance(text) + 4 * margin + 16
+
+    def fit_headers(self) -> None:
+        """Widen every column that is narrower than its header (never narrows one)."""
+        model = self.model()
+        if model is None:
+            return
+        header = self.horizontalHeader()
+        for section in range(model.columnCount()):
+            if self.isColumnHidden(section):
+                continue
+            needed = self.header_width(section)
+            if header.sectionSize(section) < needed:
+                header.resizeSection(section, needed)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        self.fit_headers()
 
     # --- keyboard ------------------------------------------------------------------------------
 
@@ -113,6 +145,7 @@ class ListTable(QTableView):
 
     def restore_selection(self) -> None:
         """Select the remembered record again (or the first row) when nothing is selected."""
+        self.fit_headers()
         selection = self.selectionModel()
         model = self.model()
         if selection is None or model is None or not self._had_selection:
