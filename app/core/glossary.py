@@ -28,6 +28,7 @@ CLAUSE_STATUS_WORDS = {
     "single": "single owner",
     "covered": "covered",
 }
+DIRECTION_WORDS = {"higher": "higher is better", "lower": "lower is better"}
 ORPHAN_REASON_WORDS = {
     "never_owned": "nobody ever knew it",
     "owners_left": "everyone who knew it has left",
