@@ -56,6 +56,7 @@ from app.ui.forms import (
     record_table,
     selected_id,
     show_size,
+    write_widget,
 )
 from app.ui.sla_dialog import SlaDialog
 
@@ -68,6 +69,7 @@ RENEWAL_LABELS = {
 _D = TypeVar("_D", bound=FormDialog)
 
 KIND_LABELS = glossary.DEADLINE_WORDS
+NEW_VENDOR = "\x00new vendor"  # the data of the "New vendor…" entry (never a vendor's name)
 # what each computed figure means (app.core.glossary)
 COMPUTED_TIPS = {
     "status": "as_of", "term": "term", "term_dates": "term", "cancel_by": "deadline",
@@ -145,7 +147,10 @@ class ContractEditor(FormDialog):
         reference.setPlaceholderText("e.g. C-2021-014")
         form.add(fields, "reference", "Reference", reference)
         form.add(fields, "title", "Title", QLineEdit(contract))
-        form.add(fields, "vendor", "Vendor", QComboBox(contract))
+        vendor_box = QComboBox(contract)
+        form.add(fields, "vendor", "Vendor", vendor_box)
+        self._vendor_index = 0
+        vendor_box.currentIndexChanged.connect(self._vendor_chosen)
         form.add(fields, "owner", "Owner", QComboBox(contract), "The contract manager")
         category = QComboBox(contract)
         category.setEditable(True)
@@ -318,6 +323,9 @@ class ContractEditor(FormDialog):
             vendor.addItem("", "")
             for _ident, name in vendors:
                 vendor.addItem(name, name)
+            vendor.insertSeparator(vendor.count())
+            vendor.addItem("New vendor…", NEW_VENDOR)
+            self._vendor_index = vendor.currentIndex()
             owner.clear()
             owner.addItem("(nobody)", "")
             for key, label in people:
@@ -325,6 +333,27 @@ class ContractEditor(FormDialog):
             category.clear()
             category.addItem("")
             category.addItems(categories)
+
+    def _vendor_chosen(self, index: int) -> None:
+        """"New vendor…" at the end of the list: add one, and it becomes the contract's."""
+        box = self.form.widget("vendor")
+        assert isinstance(box, QComboBox)
+        if box.itemData(index) != NEW_VENDOR:
+            self._vendor_index = index
+            return
+        from app.ui.entity_dialogs import VendorDialog
+
+        dialog = VendorDialog(self.ctx, None, self)
+        created = dialog.exec() == VendorDialog.DialogCode.Accepted
+        name = dialog.form.values()["name"].strip() if created else ""
+        if created:
+            dirty = self.form.values()
+            self._fill_choices()  # the new vendor is in the list now
+            with self.form.quiet():
+                for field_name in ("owner", "category"):
+                    write_widget(self.form.widget(field_name), dirty[field_name])
+        found = box.findData(name) if name else -1
+        box.setCurrentIndex(found if found >= 0 else self._vendor_index)
 
     def _load(self) -> None:
         """Fill the form from the database (or with defaults for a new contract)."""
@@ -695,15 +724,18 @@ class ContractEditor(FormDialog):
     def _fill_history(self, entries: list[queries.HistoryEntry]) -> None:
         model = self.history_model
         model.removeRows(0, model.rowCount())
-        for entry in entries:
+        for entry in queries.group_history(entries):
             when = entry.at.strftime("%Y-%m-%d %H:%M:%S")
             changes: list[tuple[str, Any, Any]] = list(entry.changes) or [("", None, None)]
+            record = f"{entry.entity} {entry.key}"
+            if entry.count > 1:  # a bulk insert or delete: one line
+                record = f"{entry.count} {entry.entity} records ({entry.key} … {entry.last_key})"
             for name, old, new in changes:
                 model.appendRow(
                     [
                         _item(when),
                         _item(entry.actor),
-                        _item(f"{entry.entity} {entry.key}"),
+                        _item(record),
                         _item(entry.action),
                         _item(name),
                         _item(_plain(old)),
@@ -715,7 +747,8 @@ class ContractEditor(FormDialog):
     # --- children ---------------------------------------------------------------------------
 
     def _child_page(
-        self, table: QTableView, buttons: list[tuple[str, Any]], note: str = ""
+        self, table: QTableView, buttons: list[tuple[str, Any]], note: str = "",
+        needs_selection: tuple[str, ...] = ("Edit…", "Delete", "Open", "Remove"),
     ) -> QWidget:
         page = QWidget(self)
         layout = QVBoxLayout(page)
@@ -726,11 +759,25 @@ class ContractEditor(FormDialog):
             label.setStyleSheet("color: #555;")
             row.addWidget(label)
         row.addStretch(1)
+        selected_only: list[QPushButton] = []
         for text, slot in buttons:
             button = QPushButton(text, page)
             button.clicked.connect(lambda _checked=False, s=slot: s())
             row.addWidget(button)
+            if text in needs_selection:
+                selected_only.append(button)
         layout.addLayout(row)
+
+        def update(*_args: Any) -> None:  # edit and delete act on the selected row only
+            selection = table.selectionModel()
+            chosen = selection is not None and bool(selection.selectedRows())
+            for button in selected_only:
+                button.setEnabled(chosen)
+
+        table.selectionModel().selectionChanged.connect(update)
+        table.model().modelReset.connect(update)
+        table.model().rowsRemoved.connect(update)
+        update()
         return page
 
     def refresh_children(self) -> None:

@@ -133,7 +133,8 @@ def test_edit_vendor_then_undo(vendors: VendorsView, ctx: AppContext, qtbot) -> 
     vendors.table.selectRow(1)
     dialog = vendors.edit_selected()
     assert dialog is not None
-    dialog.form.widget("country").setText("BE")
+    country = dialog.form.widget("country")  # picked from the list of ISO codes
+    country.setCurrentIndex(country.findData("BE"))
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert table(vendors)[1][:2] == ["Globex Hosting", "BE"]
     ctx.undo_stack.undo()
