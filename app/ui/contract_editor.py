@@ -485,7 +485,8 @@ class ContractEditor(FormDialog):
         missed.setText("yes" if position.missed_notice else "no")
         missed.setStyleSheet("color: #b00020; font-weight: bold;" if position.missed_notice else "")
         assert terms is not None
-        text["explanation"].setText("\n".join(explain(terms, as_of).lines()))
+        lines = explain(terms, as_of).lines()
+        text["explanation"].setText("\n".join(f"• {line}" for line in lines))
 
     def revalidate(self) -> bool:
         valid = super().revalidate()

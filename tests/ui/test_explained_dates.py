@@ -50,7 +50,7 @@ def test_the_contract_editor_explains_its_dates(ctx: AppContext, qtbot) -> None:
     qtbot.addWidget(editor)
     editor.show()
     shown = editor.computed["explanation"].text()
-    assert shown == f"{C001_TERM}\n{C001_DEADLINE}"
+    assert shown == f"• {C001_TERM}\n• {C001_DEADLINE}"
     assert editor.computed["explanation"].isVisible()
 
 
