@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMenu,
     QToolButton,
@@ -31,6 +32,7 @@ from app.core import fields
 from app.errors import ValidationError
 from app.ui.glossary import wrap
 
+PROBLEM_COLOUR = "#b00020"
 INVALID_BASE = QColor("#fde7ea")  # the background of a field whose text is refused
 
 
@@ -168,6 +170,15 @@ class DateInput(QWidget):
     def setToolTip(self, text: str) -> None:  # noqa: N802 (Qt naming)
         self._tip = text
         self._show_tip()
+
+    def problem_label(self, parent: QWidget | None = None) -> QLabel:
+        """A label that says what is wrong with the typed date (empty while it is a date)."""
+        label = QLabel(parent)
+        label.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+        label.setWordWrap(True)
+        label.setText(self._problem)
+        self.problemChanged.connect(label.setText)
+        return label
 
     def problem(self) -> str:
         """What is wrong with the text right now ("" when it is a date or, in a form, empty)."""

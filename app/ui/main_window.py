@@ -169,12 +169,9 @@ class AsOfDialog(QDialog):
         self.edit = DateInput(current)
         self.edit.setObjectName("asOfDialogEdit")
         layout.addWidget(self.edit)
-        self.problem = QLabel()
+        self.problem = self.edit.problem_label(self)
         self.problem.setObjectName("asOfDialogProblem")
-        self.problem.setStyleSheet("color: #b00020;")
-        self.problem.setWordWrap(True)
         layout.addWidget(self.problem)
-        self.edit.problemChanged.connect(self.problem.setText)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -179,11 +179,8 @@ class NoticeDialog(QDialog):
         self.date_edit.setMaximumDate(as_of)
         form.addRow("Notice given on:", self.date_edit)
         layout.addLayout(form)
-        self.problem = QLabel()
+        self.problem = self.date_edit.problem_label(self)
         self.problem.setObjectName("noticeDateProblem")
-        self.problem.setStyleSheet("color: #b00020;")
-        self.problem.setWordWrap(True)
-        self.date_edit.problemChanged.connect(self.problem.setText)
         layout.addWidget(self.problem)
         if row.deadline_kind == "cancel_by" and row.cancel_by is not None:
             hint = (f"To stop the renewal, notice must be given by {row.cancel_by.isoformat()}; "
