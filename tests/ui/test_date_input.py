@@ -105,3 +105,13 @@ def test_read_date_says_what_is_wrong() -> None:
             assert reason in str(exc)
         else:
             raise AssertionError(f"{text!r} was taken")
+
+
+def test_no_window_builds_a_qdateedit() -> None:
+    """The section-by-section QDateEdit is what gave the wrong year: DateInput everywhere."""
+    from pathlib import Path
+
+    ui = Path(__file__).resolve().parents[2] / "app" / "ui"
+    users = [str(p.relative_to(ui)) for p in ui.rglob("*.py")
+             if "QDateEdit(" in p.read_text(encoding="utf-8")]
+    assert users == []
