@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui import file_actions, settings_store, workers
+from app.ui import file_actions, glossary, settings_store, workers
 from app.ui.date_input import DateInput
 from app.ui.renewals_model import (
     DEADLINE,
@@ -293,6 +293,9 @@ class RenewalsView(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("renewalsSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setToolTip(glossary.tip(
+            "deadline", "escalated", "missed_notice", "needs_review",
+            lead="Red: a deadline within 30 days; yellow: within 31–90 days."))
 
         self.table = ListTable(key=_reference_of)
         self.table.setObjectName("renewalsTable")

@@ -51,6 +51,9 @@ def test_renewals_headers_and_cells_explain_themselves(ctx: AppContext, qtbot) -
     kind = _plain(model.index(row, rm.KIND).data(Qt.ItemDataRole.ToolTipRole))
     assert "the last day to give notice" in kind
     assert model.index(row, rm.RENEWAL).data() == "tacit renewal"
+    summary = _plain(view.summary.toolTip())  # the figures above the list
+    for key in ("escalated", "missed_notice", "needs_review"):
+        assert words.define(key).split(":")[0] in summary
 
 
 def test_contract_statuses_and_editor_figures_have_tooltips(ctx: AppContext, qtbot) -> None:  # type: ignore[no-untyped-def]
