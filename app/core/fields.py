@@ -1,7 +1,7 @@
 """Edge validation: user, Excel and CSV input turned into typed values, or a message naming it.
 
 Every parser takes the raw value and the field's name and raises ValidationError with a one-line
-message such as ``start_date: '2025-02-30' is not a date (YYYY-MM-DD)``.
+message such as ``start_date: '2025-02-30' is not a date (February 2025 has no day 30)``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from app.errors import ValidationError
 
 DEFAULT_REMINDERS = "180,90,30,7"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
 
@@ -132,6 +134,90 @@ def decimal(
     return number
 
 
+CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "₹": "INR", "₣": "CHF"}
+AMOUNT_EXAMPLE = "write it like 120000.00, 120,000.00 or 120.000,00"
+
+
+def amount_and_currency(value: object) -> tuple[Decimal | None, str | None]:
+    """An amount and the currency it names, from `$1,317,169.92 CAD`, `"999,999 "`, `£1,234`.
+
+    A comma followed by exactly three digits separates thousands; any other comma is the
+    decimal separator (and dots are then thousands separators): `120.000,00` and `120,000.00`
+    are both 120000.00.
+    """
+    if _blank(value):
+        return None, None
+    if isinstance(value, bool):
+        raise ValidationError(f"{value!r} is not an amount")
+    if isinstance(value, int | Decimal):
+        return Decimal(value), None
+    if isinstance(value, float):
+        return decimal(value, "annual_value"), None
+    raw = str(value).strip()
+    words = re.findall(r"[A-Za-z]+", raw)
+    if len(words) > 1 or (words and len(words[0]) != 3):
+        raise ValidationError(f"{raw!r} is not an amount")
+    code = words[0].upper() if words else None
+    if code is None:
+        code = next((c for s, c in CURRENCY_SYMBOLS.items() if s in raw), None)
+    negative = raw.startswith("-") or raw.endswith("-") or (
+        raw.startswith("(") and raw.endswith(")")
+    )
+    number = re.sub(r"[^0-9,.]", "", raw)
+    if not re.search(r"\d", number):
+        raise ValidationError(f"{raw!r} is not an amount")
+    decimal_comma = any(
+        not re.fullmatch(r"\d{3}", part[:3]) or re.match(r"\d{4}", part)
+        for part in number.split(",")[1:]
+    )
+    if decimal_comma:
+        if number.count(",") > 1:
+            raise ValidationError(f"{raw!r} is not an amount")
+        number = number.replace(".", "").replace(",", ".")
+    else:
+        number = number.replace(",", "")
+        if number.count(".") > 1:
+            number = number.replace(".", "")
+    try:
+        result = Decimal(number)
+    except InvalidOperation:
+        raise ValidationError(f"{raw!r} is not an amount") from None
+    return (-result if negative else result), code
+
+
+def money(
+    value: object, field: str, *, required: bool = False, minimum: Decimal | None = None
+) -> Decimal | None:
+    """An amount typed by a person in their own way: `120.000,00`, `120,000.00`, `120000`.
+
+    Read as the foreign importer reads amounts (amount_and_currency), except what two locales
+    read differently: `120.000` is 120 to one and 120 thousand to another, so it is refused
+    with an example rather than guessed. The currency has a field of its own.
+    """
+    if _blank(value):
+        if required:
+            raise _missing(field)
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,3}\.\d{3}\s*", value):
+        raise ValidationError(
+            f"{field}: {value.strip()!r} could be read two ways; {AMOUNT_EXAMPLE}")
+    try:
+        number, code = amount_and_currency(value)
+    except ValidationError:
+        raise ValidationError(
+            f"{field}: {_show(value)} is not an amount; {AMOUNT_EXAMPLE}") from None
+    if code is not None:
+        raise ValidationError(
+            f"{field}: write the amount without its currency ({code}); the currency has a "
+            "field of its own")
+    assert number is not None
+    if not number.is_finite():
+        raise ValidationError(f"{field}: {_show(value)} is not an amount; {AMOUNT_EXAMPLE}")
+    if minimum is not None and number < minimum:
+        raise ValidationError(f"{field}: {number} must be {minimum} or more")
+    return number
+
+
 def day(value: object, field: str, *, required: bool = False) -> date | None:
     """A calendar date: a date, the date part of a datetime, or text YYYY-MM-DD."""
     if _blank(value):
@@ -147,8 +233,20 @@ def day(value: object, field: str, *, required: bool = False) -> date | None:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            pass
+            reason = date_problem(int(raw[:4]), int(raw[5:7]), int(raw[8:]))
+            raise ValidationError(f"{field}: {_show(value)} is not a date ({reason})") from None
     raise ValidationError(f"{field}: {_show(value)} is not a date (YYYY-MM-DD)")
+
+
+def date_problem(year: int, month: int, day_number: int) -> str:
+    """Why year-month-day is not a date, in words: 'February 2025 has no day 30'."""
+    if not 1 <= month <= 12:
+        return f"there is no month {month}; months run from 01 to 12"
+    if year < 1:
+        return f"there is no year {year}"
+    if day_number < 1:
+        return f"there is no day {day_number}; days start at 01"
+    return f"{MONTH_NAMES[month - 1]} {year} has no day {day_number}"
 
 
 def choice(

@@ -57,6 +57,7 @@ def _describe(row: RenewalRow, kind: str, deadline: date, as_of: date) -> str:
         lines.append("Notice was missed for the current term.")
     if row.escalated:
         lines.append("Escalated: a critical clause has nobody in-house who understands it.")
+    lines.extend(f"How: {part}" for part in row.explanation_lines)
     return "\n".join(lines)
 
 

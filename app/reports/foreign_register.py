@@ -17,7 +17,6 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +92,6 @@ _RENEWAL_WORDS = {
     "evergreen": "evergreen", "rolling": "evergreen", "indefinite": "evergreen",
     "open ended": "evergreen", "until terminated": "evergreen", "perpetual": "evergreen",
 }
-_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "₹": "INR", "₣": "CHF"}
 _YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})")
 _NOTICE = re.compile(r"(\d+)\s*(d|day|days|w|wk|wks|week|weeks|m|mo|mos|month|months)?\.?")
@@ -432,50 +430,9 @@ def parse_date(value: object, *, dayfirst: bool) -> date | None:
     raise ValidationError(f"{text!r} is not a date")
 
 
-def parse_amount(value: object) -> tuple[Decimal | None, str | None]:
-    """An amount and the currency it names, from `$1,317,169.92 CAD`, `"999,999 "`, `£1,234`.
-
-    A comma followed by exactly three digits separates thousands; any other comma is the
-    decimal separator (and dots are then thousands separators).
-    """
-    if _blank(value):
-        return None, None
-    if isinstance(value, bool):
-        raise ValidationError(f"{value!r} is not an amount")
-    if isinstance(value, int | Decimal):
-        return Decimal(value), None
-    if isinstance(value, float):
-        return fields.decimal(value, "annual_value"), None
-    text = str(value).strip()
-    words = re.findall(r"[A-Za-z]+", text)
-    if len(words) > 1 or (words and len(words[0]) != 3):
-        raise ValidationError(f"{text!r} is not an amount")
-    currency = words[0].upper() if words else None
-    if currency is None:
-        currency = next((c for s, c in _SYMBOLS.items() if s in text), None)
-    negative = text.startswith("-") or text.endswith("-") or (
-        text.startswith("(") and text.endswith(")")
-    )
-    number = re.sub(r"[^0-9,.]", "", text)
-    if not re.search(r"\d", number):
-        raise ValidationError(f"{text!r} is not an amount")
-    decimal_comma = any(
-        not re.fullmatch(r"\d{3}", part[:3]) or re.match(r"\d{4}", part)
-        for part in number.split(",")[1:]
-    )
-    if decimal_comma:
-        if number.count(",") > 1:
-            raise ValidationError(f"{text!r} is not an amount")
-        number = number.replace(".", "").replace(",", ".")
-    else:
-        number = number.replace(",", "")
-        if number.count(".") > 1:
-            number = number.replace(".", "")
-    try:
-        amount = Decimal(number)
-    except InvalidOperation:
-        raise ValidationError(f"{text!r} is not an amount") from None
-    return (-amount if negative else amount), currency
+# The amount parser is the one of the forms too (app.core.fields): "120.000,00" and
+# "120,000.00" read the same everywhere.
+parse_amount = fields.amount_and_currency
 
 
 def parse_renewal(value: object, default: str = "none") -> str:

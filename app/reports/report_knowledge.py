@@ -13,6 +13,7 @@ from typing import IO, Any
 from openpyxl.chart import BarChart, Reference
 from sqlalchemy.orm import Session
 
+from app.core.glossary import CLAUSE_STATUS_WORDS, ORPHAN_REASON_WORDS, words
 from app.core.progress import Progress, null_progress, step
 from app.reports.xlsx_safe import (
     Column,
@@ -48,7 +49,8 @@ def _title(as_of: date) -> str:
 
 
 def _clause_row(c: ClauseGap) -> tuple[Any, ...]:
-    return (c.contract, c.vendor, c.number, c.title, c.criticality, c.status, c.reason,
+    return (c.contract, c.vendor, c.number, c.title, c.criticality,
+            words(c.status, CLAUSE_STATUS_WORDS), words(c.reason, ORPHAN_REASON_WORDS) or None,
             ", ".join(c.owners), len(c.owners))
 
 
@@ -134,9 +136,10 @@ def _clauses(wb: Any, result: GapsResult, progress: Progress) -> None:
     step(progress, total, total, "writing clauses")
     everything = f"A{sheet.first_row}:{sheet.letter('Owners')}{sheet.last_row}"
     status = f"${sheet.letter('Status')}{sheet.first_row}"
-    sheet.highlight(everything, f'{status}="orphaned"', RED)
-    sheet.highlight(everything, f'{status}="at_risk"', ORANGE)
-    sheet.highlight(everything, f'{status}="single"', AMBER)
+    shown = CLAUSE_STATUS_WORDS
+    sheet.highlight(everything, f'{status}="{shown["orphaned"]}"', RED)
+    sheet.highlight(everything, f'{status}="{shown["at_risk"]}"', ORANGE)
+    sheet.highlight(everything, f'{status}="{shown["single"]}"', AMBER)
     sheet.finish()
 
 

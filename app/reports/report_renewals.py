@@ -14,6 +14,7 @@ from typing import IO, Any
 from openpyxl.chart import BarChart, Reference
 from sqlalchemy.orm import Session
 
+from app.core.glossary import DEADLINE_WORDS, RENEWAL_WORDS, STATUS_WORDS, term_name, words
 from app.core.months import add_months, month_index
 from app.core.progress import Progress, null_progress, step
 from app.reports.xlsx_safe import (
@@ -44,7 +45,7 @@ COLUMNS = (
     Column("Cancel by", "date"),
     Column("Ends on", "date"),
     Column("Earliest end", "date"),
-    Column("Term", "int"),
+    Column("Term"),
     Column("Term start", "date"),
     Column("Term end", "date"),
     Column("Missed notice", "bool"),
@@ -52,6 +53,7 @@ COLUMNS = (
     Column("Needs review", "bool"),
     Column("Annual value", "money"),
     Column("Currency"),
+    Column("How the dates come about"),
 )
 
 
@@ -64,15 +66,15 @@ def _row(r: RenewalRow) -> tuple[Any, ...]:
         r.reference,
         r.vendor,
         r.title,
-        r.renewal,
-        r.status,
-        r.deadline_kind,
+        words(r.renewal, RENEWAL_WORDS),
+        words(r.status, STATUS_WORDS),
+        words(r.deadline_kind, DEADLINE_WORDS) or None,
         r.deadline,
         r.days_left,
         r.cancel_by,
         r.ends_on,
         r.earliest_end,
-        r.term_number,
+        term_name(r.term_number) or None,
         r.term_start,
         r.term_end,
         _yes(r.missed_notice),
@@ -80,6 +82,7 @@ def _row(r: RenewalRow) -> tuple[Any, ...]:
         _yes(r.needs_review),
         r.annual_value,
         r.currency,
+        r.explanation,
     )
 
 

@@ -20,6 +20,7 @@ from openpyxl.chart import LineChart, Reference
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.glossary import DIRECTION_WORDS, words
 from app.core.months import month_index, period_months
 from app.core.progress import Progress, null_progress, step
 from app.core.sla import meets
@@ -158,7 +159,8 @@ def _summary(
 def _compliance(wb: Any, report: SlaReport, info: _ContractInfo) -> None:
     rows = [
         (s.sla.contract_ref, info.vendor.get(s.sla.contract_id), s.sla.name,
-         info.unit.get(s.sla.id), s.sla.target, s.sla.direction, s.sla.period, s.measured,
+         info.unit.get(s.sla.id), s.sla.target, words(s.sla.direction, DIRECTION_WORDS),
+         s.sla.period, s.measured,
          s.met, s.breached, s.missing, s.compliance)
         for s in report.slas
     ]
@@ -234,7 +236,8 @@ def breached_periods(
             credit = annual * length * sla.credit_percent / 1200 if annual else Decimal(0)
             found.append((
                 sla.contract_ref, info.vendor.get(sla.contract_id), sla.name, period_start,
-                sla.period, value, sla.target, info.unit.get(sla_id), sla.direction, credit,
+                sla.period, value, sla.target, info.unit.get(sla_id),
+                words(sla.direction, DIRECTION_WORDS), credit,
                 info.currency.get(sla.contract_id, "EUR"),
             ))
     found.sort(key=lambda r: (r[0], r[2], r[3]))

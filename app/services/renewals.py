@@ -9,7 +9,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.core.terms import ESCALATION_DAYS, deadline_term, evaluate, is_escalated, reminder_due
+from app.core.explain import explain
+from app.core.terms import (
+    ESCALATION_DAYS,
+    ContractTerms,
+    deadline_term,
+    evaluate,
+    is_escalated,
+    reminder_due,
+)
 from app.errors import ValidationError
 from app.services.json_values import money_text
 from app.store.audit import contract_changes
@@ -64,11 +72,25 @@ class RenewalRow:
     escalated: bool
     reminder_days: tuple[int, ...] = ()
     reminder_due: bool = False
+    terms: ContractTerms | None = None  # what the dates were computed from, as of `as_of`
+    as_of: date | None = None
 
     @property
     def deadline(self) -> date | None:
         """cancel_by, or ends_on when there is none (what the list is sorted by)."""
         return self.cancel_by if self.cancel_by is not None else self.ends_on
+
+    @property
+    def explanation_lines(self) -> list[str]:
+        """How the term and the deadline come about, in words (app.core.explain); computed
+        when asked, so a list of 10,000 rows costs nothing until a tooltip or report wants it."""
+        if self.terms is None or self.as_of is None:
+            return []
+        return explain(self.terms, self.as_of).lines()
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(self.explanation_lines)
 
 
 def _sort_key(row: RenewalRow) -> tuple[bool, date, str]:
@@ -134,6 +156,8 @@ def renewals(
                 escalated=is_escalated(position, contract.id in critical_orphans),
                 reminder_days=contract.terms.reminder_days,
                 reminder_due=reminder_due(position, contract.terms.reminder_days),
+                terms=contract.terms,
+                as_of=as_of,
             )
         )
     rows.sort(key=_sort_key)

@@ -170,7 +170,7 @@ _CONTRACT: dict[str, Parser] = {
     "notice_value": _or(0, lambda v: fields.integer(v, "notice_value", minimum=0)),
     "notice_unit": _or("months", lambda v: fields.choice(v, "notice_unit", NOTICE_UNITS)),
     "terminated_on": lambda v: fields.day(v, "terminated_on"),
-    "annual_value": lambda v: fields.decimal(v, "annual_value", minimum=Decimal(0)),
+    "annual_value": lambda v: fields.money(v, "annual_value", minimum=Decimal(0)),
     "currency": lambda v: fields.currency(v, "currency"),
     "credit_cap_percent": lambda v: fields.decimal(v, "credit_cap_percent", minimum=Decimal(0)),
     "credit_claim_days": _or(30, lambda v: fields.integer(v, "credit_claim_days", minimum=0)),

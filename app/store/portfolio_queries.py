@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -264,6 +264,28 @@ class HistoryEntry:
     key: str
     action: str
     changes: tuple[tuple[str, Any, Any], ...]
+    count: int = 1  # > 1: a bulk insert or delete of this many records, grouped
+    last_key: str = ""  # the key of the last record of the group
+
+
+BULK_SECONDS = 60  # inserts (or deletes) of one kind by one person within this time are one
+
+
+def group_history(entries: Sequence[HistoryEntry]) -> list[HistoryEntry]:
+    """Consecutive inserts (or deletes) of records of one kind by one person within a minute
+    become one entry with their count: an import of 600 measurements is one line, not 600."""
+    grouped: list[HistoryEntry] = []
+    for entry in entries:
+        last = grouped[-1] if grouped else None
+        if (last is not None and entry.action in ("insert", "delete")
+                and entry.entity != "Contract" and not entry.changes and not last.changes
+                and (last.actor, last.entity, last.action) == (entry.actor, entry.entity,
+                                                                entry.action)
+                and (entry.at - last.at).total_seconds() <= BULK_SECONDS):
+            grouped[-1] = replace(last, count=last.count + 1, last_key=entry.key)
+        else:
+            grouped.append(entry)
+    return grouped
 
 
 def _renamed_from(changes: str | None, reference: str) -> str | None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -33,13 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.explain import explain
 from app.core.natural import natural_key
 from app.core.terms import NOTICE_UNITS, RENEWALS, Position, evaluate
 from app.errors import ClausekeeperError
 from app.store import portfolio_actions as actions
 from app.store import portfolio_queries as queries
 from app.store.portfolio_actions import FORM, TERM_FIELDS
-from app.ui import undo
+from app.ui import glossary, undo
 from app.ui.clause_dialog import ClauseDialog
 from app.ui.context import AppContext
 from app.ui.display import show_date
@@ -54,6 +56,7 @@ from app.ui.forms import (
     record_table,
     selected_id,
     show_size,
+    write_widget,
 )
 from app.ui.sla_dialog import SlaDialog
 
@@ -65,7 +68,14 @@ RENEWAL_LABELS = {
 }
 _D = TypeVar("_D", bound=FormDialog)
 
-KIND_LABELS = {"cancel_by": "cancel by", "exercise_by": "exercise by", "end": "ends"}
+KIND_LABELS = glossary.DEADLINE_WORDS
+NEW_VENDOR = "\x00new vendor"  # the data of the "New vendor…" entry (never a vendor's name)
+# what each computed figure means (app.core.glossary)
+COMPUTED_TIPS = {
+    "status": "as_of", "term": "term", "term_dates": "term", "cancel_by": "deadline",
+    "days_left": "days_left", "ends_on": "ends_on", "earliest_end": "earliest_end",
+    "missed_notice": "missed_notice",
+}
 COMPUTED = (
     "status",
     "term",
@@ -113,6 +123,13 @@ class ContractEditor(FormDialog):
         layout.addWidget(self.form.form_error)
         layout.addWidget(self.buttons)
         self.resize(1180, 720)
+        # Everything done in the editor goes on the undo stack from here on (the editor is
+        # window-modal, so nothing else can); Cancel undoes back to this point.
+        self._undo_start = ctx.undo_stack.index()
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        if cancel is not None:
+            cancel.setToolTip("Close and undo everything done in this editor, clause, SLA and "
+                              "document changes included")
 
         self._load()
         ctx.data_changed.connect(self._data_changed)
@@ -131,7 +148,10 @@ class ContractEditor(FormDialog):
         reference.setPlaceholderText("e.g. C-2021-014")
         form.add(fields, "reference", "Reference", reference)
         form.add(fields, "title", "Title", QLineEdit(contract))
-        form.add(fields, "vendor", "Vendor", QComboBox(contract))
+        vendor_box = QComboBox(contract)
+        form.add(fields, "vendor", "Vendor", vendor_box)
+        self._vendor_index = 0
+        vendor_box.currentIndexChanged.connect(self._vendor_chosen)
         form.add(fields, "owner", "Owner", QComboBox(contract), "The contract manager")
         category = QComboBox(contract)
         category.setEditable(True)
@@ -171,12 +191,11 @@ class ContractEditor(FormDialog):
         initial = QLineEdit(terms)
         initial.setPlaceholderText("months; empty only for evergreen")
         form.add(term_fields, "initial_term_months", "Initial term (months)", initial)
-        form.add(
-            term_fields,
-            "renewal",
-            "Renewal",
-            combo([(r, RENEWAL_LABELS[r]) for r in RENEWALS], terms),
-        )
+        renewal_box = combo([(r, RENEWAL_LABELS[r]) for r in RENEWALS], terms)
+        for index, code in enumerate(RENEWALS):
+            renewal_box.setItemData(index, glossary.tip(code), Qt.ItemDataRole.ToolTipRole)
+        form.add(term_fields, "renewal", "Renewal", renewal_box,
+                 glossary.tip("none", "auto", "option", "evergreen"))
         renewal_term = QLineEdit(terms)
         renewal_term.setPlaceholderText("months; required for auto and option")
         form.add(term_fields, "renewal_term_months", "Renewal term (months)", renewal_term)
@@ -252,12 +271,17 @@ class ContractEditor(FormDialog):
             ("ends_on", "Ends on"),
             ("earliest_end", "Earliest end"),
             ("missed_notice", "Missed notice"),
+            ("explanation", "How"),
         ):
             value_label = QLabel("—", computed)
             value_label.setObjectName(f"computed_{name}")
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value_label.setWordWrap(True)
-            computed_fields.addRow(f"{label}:", value_label)
+            caption = QLabel(f"{label}:", computed)
+            if name in COMPUTED_TIPS:
+                glossary.set_tip(caption, COMPUTED_TIPS[name])
+                glossary.set_tip(value_label, COMPUTED_TIPS[name])
+            computed_fields.addRow(caption, value_label)
             self.computed[name] = value_label
         self.computed_note = QLabel(computed)
         self.computed_note.setObjectName("computed_note")
@@ -300,6 +324,9 @@ class ContractEditor(FormDialog):
             vendor.addItem("", "")
             for _ident, name in vendors:
                 vendor.addItem(name, name)
+            vendor.insertSeparator(vendor.count())
+            vendor.addItem("New vendor…", NEW_VENDOR)
+            self._vendor_index = vendor.currentIndex()
             owner.clear()
             owner.addItem("(nobody)", "")
             for key, label in people:
@@ -307,6 +334,27 @@ class ContractEditor(FormDialog):
             category.clear()
             category.addItem("")
             category.addItems(categories)
+
+    def _vendor_chosen(self, index: int) -> None:
+        """"New vendor…" at the end of the list: add one, and it becomes the contract's."""
+        box = self.form.widget("vendor")
+        assert isinstance(box, QComboBox)
+        if box.itemData(index) != NEW_VENDOR:
+            self._vendor_index = index
+            return
+        from app.ui.entity_dialogs import VendorDialog
+
+        dialog = VendorDialog(self.ctx, None, self)
+        created = dialog.exec() == VendorDialog.DialogCode.Accepted
+        name = dialog.form.values()["name"].strip() if created else ""
+        if created:
+            dirty = self.form.values()
+            self._fill_choices()  # the new vendor is in the list now
+            with self.form.quiet():
+                for field_name in ("owner", "category"):
+                    write_widget(self.form.widget(field_name), dirty[field_name])
+        found = box.findData(name) if name else -1
+        box.setCurrentIndex(found if found >= 0 else self._vendor_index)
 
     def _load(self) -> None:
         """Fill the form from the database (or with defaults for a new contract)."""
@@ -340,10 +388,49 @@ class ContractEditor(FormDialog):
             self.setWindowTitle(f"Contract {self.reference}")
 
     def _enable_tabs(self) -> None:
+        """Clauses, SLAs and documents can be added to a new contract too: adding the first
+        one saves the contract (Cancel undoes both); its history starts once it is saved."""
         exists = self.contract_id is not None
-        for tab in (CLAUSES, SLAS, DOCUMENTS, HISTORY, KNOWLEDGE):
+        for tab in (CLAUSES, SLAS, DOCUMENTS):
+            self.tabs.setTabToolTip(tab, "" if exists else (
+                "Adding the first one saves the contract; Cancel undoes both"))
+        for tab in (HISTORY, KNOWLEDGE):
             self.tabs.setTabEnabled(tab, exists)
-            self.tabs.setTabToolTip(tab, "" if exists else "Save the contract first (Apply)")
+        self.tabs.setTabToolTip(HISTORY, "" if exists else "The history starts once it is saved")
+        self.tabs.setTabToolTip(KNOWLEDGE, "" if exists else "Save the contract first (Apply)")
+
+    def _saved_for_children(self) -> bool:
+        """A new contract is saved before its first clause, SLA or document is added."""
+        if self.contract_id is not None:
+            return True
+        if not self.try_save():
+            self.tabs.setCurrentIndex(GENERAL)
+            return False
+        self.refresh_children()
+        return self.contract_id is not None
+
+    def changes_made(self) -> int:
+        """How many changes this editor has written (Apply, clauses, SLAs, documents)."""
+        return max(self.ctx.undo_stack.index() - self._undo_start, 0)
+
+    def reject(self) -> None:
+        """Cancel: discard the form's edits and undo everything written from this editor."""
+        done = self.changes_made()
+        if done:
+            answer = QMessageBox.question(
+                self, "Cancel",
+                f"Cancel undoes everything done in this editor, including {done} saved "
+                f"change{'s' if done != 1 else ''} (Apply, clauses, SLAs, documents). "
+                "Undo them and close?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            self.ctx.data_changed.disconnect(self._data_changed)
+            self.ctx.undo_stack.setIndex(self._undo_start)
+            self.form.mark_saved()
+        super().reject()
 
     # --- validation and the computed panel ---------------------------------------------------
 
@@ -375,7 +462,8 @@ class ContractEditor(FormDialog):
             return
         self.computed_note.setText("Computed from the values in the form, as you type.")
         text = self.computed
-        text["status"].setText(position.status.replace("_", " "))
+        text["status"].setText(glossary.words(position.status, glossary.STATUS_WORDS))
+        glossary.set_tip(text["status"], position.status)
         if position.term_number is None:
             text["term"].setText("unknown")
             text["term_dates"].setText("")
@@ -399,6 +487,9 @@ class ContractEditor(FormDialog):
         missed = text["missed_notice"]
         missed.setText("yes" if position.missed_notice else "no")
         missed.setStyleSheet("color: #b00020; font-weight: bold;" if position.missed_notice else "")
+        assert terms is not None
+        lines = explain(terms, as_of).lines()
+        text["explanation"].setText("\n".join(f"• {line}" for line in lines))
 
     def revalidate(self) -> bool:
         valid = super().revalidate()
@@ -452,7 +543,7 @@ class ContractEditor(FormDialog):
         self.clauses_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.clauses_table.horizontalHeader().resizeSection(1, 360)
         self.clauses_table.horizontalHeader().resizeSection(2, 160)
-        self.clauses_table.doubleClicked.connect(lambda _i: self.edit_clause())
+        self.clauses_table.open_requested.connect(lambda _i: self.edit_clause())
         return self._child_page(
             self.clauses_table,
             [
@@ -463,8 +554,9 @@ class ContractEditor(FormDialog):
         )
 
     def add_clause(self) -> ClauseDialog | None:
-        if self.contract_id is None:
+        if not self._saved_for_children():
             return None
+        assert self.contract_id is not None
         return self._open_child(ClauseDialog(self.ctx, self.contract_id, None, self))
 
     def edit_clause(self) -> ClauseDialog | None:
@@ -510,15 +602,16 @@ class ContractEditor(FormDialog):
         self.slas_table.setSortingEnabled(True)
         self.slas_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.slas_table.horizontalHeader().resizeSection(0, 260)
-        self.slas_table.doubleClicked.connect(lambda _i: self.edit_sla())
+        self.slas_table.open_requested.connect(lambda _i: self.edit_sla())
         return self._child_page(
             self.slas_table,
             [("Add SLA…", self.add_sla), ("Edit…", self.edit_sla), ("Delete", self.delete_sla)],
         )
 
     def add_sla(self) -> SlaDialog | None:
-        if self.contract_id is None:
+        if not self._saved_for_children():
             return None
+        assert self.contract_id is not None
         return self._open_child(SlaDialog(self.ctx, self.contract_id, None, self))
 
     def edit_sla(self) -> SlaDialog | None:
@@ -553,7 +646,7 @@ class ContractEditor(FormDialog):
         self.documents_table = record_table(self, proxy, "documentsTable")
         self.documents_table.setSortingEnabled(True)
         self.documents_table.horizontalHeader().resizeSection(0, 300)
-        self.documents_table.doubleClicked.connect(lambda _i: self.open_document())
+        self.documents_table.open_requested.connect(lambda _i: self.open_document())
         return self._child_page(
             self.documents_table,
             [
@@ -565,7 +658,7 @@ class ContractEditor(FormDialog):
         )
 
     def attach_document(self, path: str | None = None) -> bool:
-        if self.contract_id is None:
+        if not self._saved_for_children():
             return False
         if not path:
             path, _filter = QFileDialog.getOpenFileName(self, "Attach a file to the contract")
@@ -641,15 +734,18 @@ class ContractEditor(FormDialog):
     def _fill_history(self, entries: list[queries.HistoryEntry]) -> None:
         model = self.history_model
         model.removeRows(0, model.rowCount())
-        for entry in entries:
+        for entry in queries.group_history(entries):
             when = entry.at.strftime("%Y-%m-%d %H:%M:%S")
             changes: list[tuple[str, Any, Any]] = list(entry.changes) or [("", None, None)]
+            record = f"{entry.entity} {entry.key}"
+            if entry.count > 1:  # a bulk insert or delete: one line
+                record = f"{entry.count} {entry.entity} records ({entry.key} … {entry.last_key})"
             for name, old, new in changes:
                 model.appendRow(
                     [
                         _item(when),
                         _item(entry.actor),
-                        _item(f"{entry.entity} {entry.key}"),
+                        _item(record),
                         _item(entry.action),
                         _item(name),
                         _item(_plain(old)),
@@ -661,7 +757,8 @@ class ContractEditor(FormDialog):
     # --- children ---------------------------------------------------------------------------
 
     def _child_page(
-        self, table: QTableView, buttons: list[tuple[str, Any]], note: str = ""
+        self, table: QTableView, buttons: list[tuple[str, Any]], note: str = "",
+        needs_selection: tuple[str, ...] = ("Edit…", "Delete", "Open", "Remove"),
     ) -> QWidget:
         page = QWidget(self)
         layout = QVBoxLayout(page)
@@ -672,11 +769,25 @@ class ContractEditor(FormDialog):
             label.setStyleSheet("color: #555;")
             row.addWidget(label)
         row.addStretch(1)
+        selected_only: list[QPushButton] = []
         for text, slot in buttons:
             button = QPushButton(text, page)
             button.clicked.connect(lambda _checked=False, s=slot: s())
             row.addWidget(button)
+            if text in needs_selection:
+                selected_only.append(button)
         layout.addLayout(row)
+
+        def update(*_args: Any) -> None:  # edit and delete act on the selected row only
+            selection = table.selectionModel()
+            chosen = selection is not None and bool(selection.selectedRows())
+            for button in selected_only:
+                button.setEnabled(chosen)
+
+        table.selectionModel().selectionChanged.connect(update)
+        table.model().modelReset.connect(update)
+        table.model().rowsRemoved.connect(update)
+        update()
         return page
 
     def refresh_children(self) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtGui import QBrush, QColor
 from app.core.terms import Position, evaluate
 from app.store import portfolio_queries as queries
 from app.store.engine import Database
+from app.ui import glossary
 from app.ui.display import show_date, show_money
 from app.ui.forms import ID_ROLE, SORT_ROLE, align_right
 
@@ -71,14 +72,7 @@ SORT_KEYS = {
     VALUE: "annual_value",
 }
 
-STATUS_LABELS = {
-    "not_started": "not started",
-    "active": "active",
-    "terminating": "terminating",
-    "terminated": "terminated",
-    "expired": "expired",
-    queries.NEEDS_REVIEW: "needs review",
-}
+STATUS_LABELS = {**glossary.STATUS_WORDS, queries.NEEDS_REVIEW: "needs review"}
 _ROLES = frozenset(
     {
         Qt.ItemDataRole.DisplayRole,
@@ -237,8 +231,11 @@ class ContractsModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole and section not in SORT_KEYS:
-            return f"{HEADERS[section]} is computed for the as-of date and cannot be sorted on"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            key = {STATUS: "as_of", DEADLINE: "deadline", RENEWAL: "term"}.get(section)
+            note = ("" if section in SORT_KEYS else
+                    f"{HEADERS[section]} is computed for the as-of date and cannot be sorted on.")
+            return glossary.tip(key, lead=note) if key else glossary.wrap(note) or None
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -291,9 +288,20 @@ class ContractsModel(QAbstractTableModel):
                 return QBrush(_GREY)
             if status == queries.NEEDS_REVIEW:
                 return QBrush(_WARN)
-        if role == Qt.ItemDataRole.ToolTipRole and column == STATUS:
-            if row.terms.needs_review:
-                return "The initial term is unknown: open the contract and complete it"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        return None
+
+    def _tooltip(self, row: queries.ContractRow, column: int) -> str | None:
+        """What the status, renewal and deadline words mean (app.core.glossary)."""
+        if column == STATUS:
+            status = self.status_of(row)
+            return glossary.tip("needs_review" if status == queries.NEEDS_REVIEW else status)
+        if column == RENEWAL:
+            return glossary.tip(row.renewal)
+        if column == DEADLINE and not row.terms.needs_review:
+            position = self.position(row)
+            return glossary.tip(position.deadline_kind) if position.deadline_kind else None
         return None
 
     def _value(self, row: queries.ContractRow, column: int) -> Any:
@@ -325,14 +333,16 @@ class ContractsModel(QAbstractTableModel):
             return show_money(row.annual_value, row.currency)
         if column == STATUS:
             return STATUS_LABELS.get(self.status_of(row), self.status_of(row))
+        if column == RENEWAL:
+            return glossary.words(row.renewal, glossary.RENEWAL_WORDS)
         if column == DEADLINE:
             if row.terms.needs_review:
                 return "unknown"
             position = self.position(row)
             if position.deadline is None:
                 return "no end"
-            kind = {"cancel_by": "cancel by", "exercise_by": "exercise by", "end": "ends"}
-            return f"{kind.get(position.deadline_kind or '', '')} {show_date(position.deadline)}"
+            kind = glossary.words(position.deadline_kind, glossary.DEADLINE_WORDS)
+            return f"{kind} {show_date(position.deadline)}"
         value = self._value(row, column)
         if isinstance(value, date):
             return show_date(value)

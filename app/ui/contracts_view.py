@@ -11,7 +11,6 @@ from datetime import date
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,10 +27,11 @@ from app.errors import ClausekeeperError
 from app.store import portfolio_actions as actions
 from app.store import portfolio_queries as queries
 from app.ui import contracts_model as cm
-from app.ui import undo
+from app.ui import glossary, undo
 from app.ui.context import AppContext
 from app.ui.contract_editor import ContractEditor
 from app.ui.forms import confirm
+from app.ui.tables import ListTable
 
 FILTER_DELAY_MS = 150
 _LIST_ENTITIES = ("*", "Contract", "Vendor", "Person")
@@ -78,16 +77,9 @@ class ContractsView(QWidget):
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
 
-        self.table = QTableView(self)
+        self.table = ListTable(self, multi=True, key=lambda i: i.data(cm.REFERENCE_ROLE))
         self.table.setObjectName("contractsTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -102,23 +94,29 @@ class ContractsView(QWidget):
             cm.STATUS: 85,
             cm.DEADLINE: 165,
         }
+        # the longest word a status or renewal cell can hold fits whole
+        metrics = self.table.fontMetrics()
+        for column, labels in ((cm.STATUS, cm.STATUS_LABELS.values()),
+                               (cm.RENEWAL, glossary.RENEWAL_WORDS.values())):
+            widths[column] = max(metrics.horizontalAdvance(text) for text in labels) + 20
         widths[cm.TITLE] = 240  # readable; the table scrolls sideways rather than squeeze it
         for column, width in widths.items():
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
+        # What the list is for comes first: status and next deadline right after the vendor,
+        # so they are on screen at the window's size (owner and category scroll into view).
+        header.moveSection(header.visualIndex(cm.STATUS), header.visualIndex(cm.VENDOR) + 1)
+        header.moveSection(header.visualIndex(cm.DEADLINE), header.visualIndex(cm.STATUS) + 1)
         self.table.setSortingEnabled(True)
         header.setSortIndicator(cm.REFERENCE, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
-        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.open_requested.connect(self._double_clicked)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         delete_key = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete_key.activated.connect(self.delete_selected)
-        open_key = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
-        open_key.setContext(Qt.ShortcutContext.WidgetShortcut)
-        open_key.activated.connect(self.edit_selected)
 
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 3)
@@ -290,6 +288,9 @@ class ContractsView(QWidget):
     def _editor_closed(self, editor: ContractEditor) -> None:
         if editor in self.editors:
             self.editors.remove(editor)
+        if editor.contract_id is not None and self.model.row_of(editor.contract_id) is not None:
+            self.select_contract(editor.contract_id)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)  # back where the editor was opened
 
     def _editor_saved(self, contract_id: int) -> None:
         self.select_contract(contract_id)

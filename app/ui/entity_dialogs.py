@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -14,7 +16,7 @@ from PySide6.QtWidgets import (
 from app.store import portfolio_actions as actions
 from app.ui import undo
 from app.ui.context import AppContext
-from app.ui.forms import DateField, FormDialog
+from app.ui.forms import DateField, FormDialog, combo
 
 
 def _notes(parent: QWidget) -> QPlainTextEdit:
@@ -22,6 +24,24 @@ def _notes(parent: QWidget) -> QPlainTextEdit:
     notes.setTabChangesFocus(True)
     notes.setFixedHeight(80)
     return notes
+
+
+def countries() -> list[tuple[str, str]]:
+    """(ISO 3166-1 alpha-2 code, English name) of every country Qt knows, by name."""
+    found: dict[str, str] = {}
+    for territory in QLocale.Country:
+        code = QLocale.territoryToCode(territory)
+        if len(code) == 2 and code.isalpha() and code.isupper():
+            found.setdefault(code, QLocale.territoryToString(territory))
+    return sorted(found.items(), key=lambda item: item[1])
+
+
+def country_combo(parent: QWidget | None = None) -> QComboBox:
+    """A country picked from a list ("DE — Germany"), stored as its ISO code."""
+    box = combo([("", "(none)")] + [(code, f"{code} — {name}") for code, name in countries()],
+                parent)
+    box.setMaxVisibleItems(20)
+    return box
 
 
 class VendorDialog(FormDialog):
@@ -38,7 +58,8 @@ class VendorDialog(FormDialog):
         fields = QFormLayout()
         form = self.form
         form.add(fields, "name", "Name", QLineEdit(self))
-        form.add(fields, "country", "Country", QLineEdit(self))
+        form.add(fields, "country", "Country", country_combo(self),
+                 "The vendor's country as an ISO 3166 code, picked from the list")
         form.add(fields, "contact_name", "Contact", QLineEdit(self))
         form.add(fields, "contact_email", "Contact e-mail", QLineEdit(self))
         form.add(fields, "notes", "Notes", _notes(self))

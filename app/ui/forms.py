@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
-    QDate,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -25,33 +24,28 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
-    QCalendarWidget,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetAction,
 )
 
 from app.errors import ClausekeeperError
 from app.store.portfolio_actions import FORM
+from app.ui.date_input import DateInput, mark_invalid
+from app.ui.tables import ID_ROLE, ListTable
 
 ERROR_STYLE = "color: #b00020;"
-INVALID_STYLE = "border: 1px solid #b00020;"
 HINT_STYLE = "color: #555555;"
 
 
@@ -69,54 +63,11 @@ def show_size(size: int) -> str:
 # --- widgets ------------------------------------------------------------------------------------
 
 
-class DateField(QWidget):
-    """A date typed as YYYY-MM-DD (empty allowed), with a calendar to pick from."""
-
-    textChanged = Signal(str)  # noqa: N815 (Qt naming)
+class DateField(DateInput):
+    """A form's date: typed or pasted as YYYY-MM-DD (empty allowed); the form says what is wrong."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("YYYY-MM-DD")
-        self.edit.setMaxLength(10)
-        self.edit.textChanged.connect(self.textChanged)
-        self.button = QToolButton(self)
-        self.button.setText("…")
-        self.button.setToolTip("Pick a date")
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.calendar = QCalendarWidget()
-        self.calendar.clicked.connect(self._picked)
-        menu = QMenu(self.button)
-        action = QWidgetAction(menu)
-        action.setDefaultWidget(self.calendar)
-        menu.addAction(action)
-        menu.aboutToShow.connect(self._sync_calendar)
-        self.button.setMenu(menu)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.button)
-        self.setFocusProxy(self.edit)
-
-    def text(self) -> str:
-        return self.edit.text()
-
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
-        self.edit.setText(text)
-
-    def _sync_calendar(self) -> None:
-        try:
-            day = date.fromisoformat(self.edit.text().strip())
-        except ValueError:
-            return
-        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
-
-    def _picked(self, day: QDate) -> None:
-        self.edit.setText(date(day.year(), day.month(), day.day()).isoformat())
-        menu = self.button.menu()
-        if menu is not None:
-            menu.hide()
+        super().__init__(None, parent, checked=False)
 
 
 def combo(options: list[tuple[str, str]], parent: QWidget | None = None) -> QComboBox:
@@ -174,10 +125,14 @@ def _changed_signal(widget: QWidget) -> Any:
 
 
 def error_label(name: str, parent: QWidget | None = None) -> QLabel:
+    """A field's inline message (Form.add keeps it shown, empty, so its line of room stays)."""
     label = QLabel(parent)
     label.setObjectName(f"error_{name}" if name else "error_form")
     label.setStyleSheet(ERROR_STYLE)
     label.setWordWrap(True)
+    label.setText("X")  # one line of text: the room a message needs
+    label.setMinimumHeight(label.sizeHint().height())
+    label.setText("")
     label.setVisible(False)
     return label
 
@@ -198,6 +153,7 @@ class Form(QObject):
         self._baseline: dict[str, str] = {}
         self._loading = False
         self._touched: set[str] = set()
+        self._rows: set[str] = set()  # fields whose message has a row of its own, kept shown
         self.form_error = error_label(FORM, parent)
         self._errors[FORM] = self.form_error
 
@@ -208,14 +164,13 @@ class Form(QObject):
         widget.setObjectName(name)
         if tip:
             widget.setToolTip(tip)
-        holder = QWidget(layout.parentWidget())
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        column.addWidget(widget)
-        error = error_label(name, holder)
-        column.addWidget(error)
-        layout.addRow(f"{label}:", holder)
+        layout.addRow(f"{label}:", widget)
+        # The message gets a row of its own, across the whole form (most fit on one line), and
+        # that row is there from the start: a message appearing moves no field under the mouse.
+        error = error_label(name, layout.parentWidget())
+        error.setVisible(True)  # empty until there is a problem (a hidden row would collapse)
+        layout.addRow(error)
+        self._rows.add(name)
         self._widgets[name] = widget
         self._labels[name] = label
         self._errors[name] = error
@@ -253,6 +208,10 @@ class Form(QObject):
     def widget(self, name: str) -> QWidget:
         return self._widgets[name]
 
+    def widgets(self) -> list[QWidget]:
+        """The fields in the order they were added."""
+        return list(self._widgets.values())
+
     def names(self) -> list[str]:
         return list(self._widgets)
 
@@ -286,6 +245,10 @@ class Form(QObject):
             return f"{self.label_of(name)}:{text[len(name) + 1 :]}"
         return text
 
+    def reason(self, name: str, text: str) -> str:
+        """`field: reason` without the field: what shows right under that field."""
+        return text[len(name) + 1 :].strip() if name and text.startswith(f"{name}:") else text
+
     def show_problems(self, problems: Mapping[str, str]) -> None:
         """Show each problem under its field (others under the form) and mark the fields.
 
@@ -302,12 +265,15 @@ class Form(QObject):
             elif text and name not in self._touched:
                 waiting.append(self.label_of(name))
                 text = ""
-            label.setText(self.message(name, text))
-            label.setVisible(bool(text))
+            if name in self._rows:  # right under the field: the reason, without its name
+                label.setText(self.reason(name, text))
+            else:
+                label.setText(self.message(name, text))
+                label.setVisible(bool(text))
             widget = self._widgets.get(name)
             if widget is not None:
                 target = widget.edit if isinstance(widget, DateField) else widget
-                target.setStyleSheet(INVALID_STYLE if text else "")
+                mark_invalid(target, bool(text))
         if waiting and not form_text:
             self.form_error.setText(f"Still needed: {', '.join(waiting)}.")
             self.form_error.setStyleSheet(HINT_STYLE)
@@ -335,6 +301,25 @@ class FormDialog(QDialog):
         self.form.edited.connect(self.revalidate)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.accept)
         self._valid = False
+        self._focused_once = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt naming)
+        """The first time it opens, the cursor is in the first field that can take it."""
+        super().showEvent(event)
+        if not self._focused_once:
+            self._focused_once = True
+            first = self.first_field()
+            if first is not None:
+                first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def first_field(self) -> QWidget | None:
+        """The first enabled, editable field of the form (subclasses may choose another)."""
+        for field in self.form.widgets():
+            widget = field.focusProxy() or field
+            if widget.isEnabled() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                if not (isinstance(widget, QLineEdit) and widget.isReadOnly()):
+                    return widget
+        return None
 
     def finish_layout(
         self,
@@ -443,7 +428,6 @@ def align_right() -> Qt.AlignmentFlag:
 # --- small record tables ------------------------------------------------------------------------
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # a Python value to sort on (None sorts last)
-ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record's id
 
 
 @dataclass(frozen=True)
@@ -557,18 +541,11 @@ class RecordsProxy(QSortFilterProxyModel):
             return str(a) < str(b)
 
 
-def record_table(parent: QWidget, model: QAbstractItemModel, name: str) -> QTableView:
-    """A read-only, row-selecting, sortable table view."""
-    table = QTableView(parent)
+def record_table(parent: QWidget, model: QAbstractItemModel, name: str) -> ListTable:
+    """A read-only, row-selecting, sortable table view (Enter opens a row: open_requested)."""
+    table = ListTable(parent)
     table.setObjectName(name)
     table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(24)
     table.horizontalHeader().setStretchLastSection(True)
     return table
 

@@ -16,9 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -37,9 +44,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ClausekeeperError
-from app.ui import file_actions, icons, settings_store, workers
+from app.ui import file_actions, glossary, icons, settings_store, workers
+from app.ui.date_input import DateInput, to_date
 from app.ui.file_actions import ask_save_path
 from app.ui.renewals_view import RenewalsView
+from app.ui.saved_file import SavedFileBar
 
 if TYPE_CHECKING:
     from app.store.engine import Database
@@ -54,6 +63,8 @@ EXPORT_KINDS = (
 )
 # the report Ctrl+E writes from each page (the register elsewhere)
 PAGE_EXPORT = {"Renewals": "renewals", "Knowledge": "knowledge", "SLAs": "sla"}
+AS_OF_NOTE_STYLE = "background: #fff3c4; color: #5c4400; font-weight: bold; padding: 1px 6px;"
+AS_OF_PROBLEM_STYLE = "background: #fde7ea; color: #b00020; font-weight: bold; padding: 1px 6px;"
 DB_FILTER = "Clausekeeper database (*.db *.sqlite *.sqlite3);;All files (*)"
 
 _EXTERNAL_VIEWS = {
@@ -70,14 +81,6 @@ _PAGE_ICONS = {
     "Knowledge": QStyle.StandardPixmap.SP_MessageBoxQuestion,
     "SLAs": QStyle.StandardPixmap.SP_FileDialogContentsView,
 }
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
 
 
 def external_view(name: str) -> Callable[[AppContext], QWidget] | None:
@@ -132,22 +135,31 @@ class AsOfDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("As-of date")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Compute every view as of:"))
-        self.edit = QDateEdit(_qdate(current))
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
+        layout.addWidget(QLabel("Compute every view as of (YYYY-MM-DD):"))
+        self.edit = DateInput(current)
+        self.edit.setObjectName("asOfDialogEdit")
         layout.addWidget(self.edit)
+        self.problem = self.edit.problem_label(self)
+        self.problem.setObjectName("asOfDialogProblem")
+        layout.addWidget(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         today = buttons.addButton("Today", QDialogButtonBox.ButtonRole.ResetRole)
-        today.clicked.connect(lambda: self.edit.setDate(_qdate(date.today())))
-        buttons.accepted.connect(self.accept)
+        today.clicked.connect(lambda: self.edit.setDate(date.today()))
+        buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.edit.setFocus()
+
+    def _accept(self) -> None:
+        if self.edit.commit():
+            self.accept()
 
     def chosen(self) -> date:
-        return _pydate(self.edit.date())
+        value = self.edit.value()
+        assert value is not None
+        return value
 
 
 class MainWindow(QMainWindow):
@@ -177,6 +189,9 @@ class MainWindow(QMainWindow):
             self._slots[name] = slot
             self.stack.addWidget(slot)
         self.nav.currentRowChanged.connect(self._nav_changed)
+        # a click or Enter on a page name moves into the page (arrow keys stay in the list)
+        self.nav.itemActivated.connect(lambda _item: self.focus_page())
+        self.nav.itemClicked.connect(lambda _item: self.focus_page())
         self.waiting = QLabel()
         self.waiting.setObjectName("waitingPage")
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -188,7 +203,14 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
+        # where every export and backup says where its file went (app.ui.saved_file.announce)
+        self.saved_bar = SavedFileBar()
+        pages = QVBoxLayout()
+        pages.setContentsMargins(0, 0, 0, 0)
+        pages.setSpacing(0)
+        pages.addWidget(self.saved_bar)
+        pages.addWidget(self.stack, 1)
+        layout.addLayout(pages, 1)
         self.setCentralWidget(central)
 
         self._build_actions()
@@ -307,7 +329,7 @@ class MainWindow(QMainWindow):
     def built_pages(self) -> dict[str, QWidget]:
         return dict(self._pages)
 
-    def show_page(self, name: str) -> QWidget:
+    def show_page(self, name: str, *, focus: bool = False) -> QWidget:
         page = self.page(name)
         self.stack.setCurrentWidget(page)
         row = PAGES.index(name)
@@ -316,7 +338,29 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(row)
             self.nav.blockSignals(False)
         self.page_changed.emit(name)
+        if focus:
+            self.focus_page()
         return page
+
+    def focus_page(self) -> QWidget | None:
+        """Put the keyboard focus into the current page: its list, else its first field."""
+        page = self.stack.currentWidget()
+        if page is None or page is self.waiting:
+            return None
+        table = getattr(page, "table", None)
+        if isinstance(table, QWidget) and table.isVisible() and table.isEnabled():
+            table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return table
+        widget = page.nextInFocusChain()
+        for _ in range(500):  # the focus chain is a ring; stop where it leaves the page
+            if widget is None or widget is page:
+                break
+            if (page.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return widget
+            widget = widget.nextInFocusChain()
+        return None
 
     def current_page_name(self) -> str:
         return PAGES[max(self.nav.currentRow(), 0)]
@@ -350,11 +394,16 @@ class MainWindow(QMainWindow):
         return self.show_filtered("Renewals", {"select": reference})
 
     def open_contract(self, reference: str) -> None:
+        """Open the contract's editor; closing it comes back to the page it was opened from."""
+        origin = self.current_page_name()
         view = self.show_page("Contracts")
         for method in ("open_contract", "select_contract", "show_contract"):
             action = getattr(view, method, None)
             if callable(action):
-                action(reference)
+                editor = action(reference)
+                finished = getattr(editor, "finished", None)
+                if origin != "Contracts" and finished is not None:
+                    finished.connect(lambda _result: self.show_page(origin, focus=True))
                 return
 
     # actions --------------------------------------------------------------------------------
@@ -430,11 +479,14 @@ class MainWindow(QMainWindow):
             "Compute every view as of today", "today")
         self.about_action = self._action("&About Clausekeeper", self.about, None,
                                          icons.app_icon(), None, "about")
+        self.guide_action = self._action(
+            "User &guide", self.user_guide, "F1", None,
+            "What the pages, figures and dates mean, for each kind of user (F1)", "userGuide")
         self.page_actions: list[QAction] = []
         for number, name in enumerate(PAGES, start=1):
             self.page_actions.append(self._action(
-                f"&{number} {name}", partial(self.show_page, name), f"Ctrl+{number}",
-                None, None, f"page_{name}"))
+                f"&{number} {name}", partial(self.show_page, name, focus=True),
+                f"Ctrl+{number}", None, None, f"page_{name}"))
         # what needs an open database (New/Open database, Quit and About do not)
         self._database_actions = [
             self.import_action, self.imports_action, self.needs_review_action,
@@ -482,6 +534,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.today_action)
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.guide_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self.menus = {"File": file_menu, "Edit": edit_menu, "View": view_menu, "Help": help_menu,
                       "Export": export_menu}
@@ -508,20 +562,28 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self.db_label = ElidedLabel()
         self.db_label.setObjectName("databaseLabel")
-        self.as_of_edit = QDateEdit(_qdate(date.today()))
+        self.as_of_edit = DateInput(date.today())
         self.as_of_edit.setObjectName("asOfEdit")
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
-        self.as_of_edit.setKeyboardTracking(False)  # recompute when the date is complete
-        self.as_of_edit.setToolTip("Every view is computed as of this date")
+        self.as_of_edit.setFixedWidth(self.as_of_edit.fontMetrics().horizontalAdvance(
+            "0000-00-00") + 48)
+        self.as_of_edit.setToolTip(
+            f"{glossary.define('as_of')}\nType or paste a date as YYYY-MM-DD and press Enter.")
         self.as_of_edit.dateChanged.connect(self._as_of_edited)
+        self.as_of_edit.problemChanged.connect(self._as_of_problem)
+        # says plainly that the figures are not today's (or why a typed date was not taken)
+        self.as_of_note = QLabel()
+        self.as_of_note.setObjectName("asOfNote")
+        self.as_of_note.setVisible(False)
         today = QToolButton()
         today.setObjectName("todayButton")
         today.setDefaultAction(self.today_action)
         today.setText("Today")
-        status.addPermanentWidget(self.db_label, 1)
+        # A normal (not permanent) widget: a message of showMessage takes its place for a while
+        # instead of being drawn behind it.
+        status.addWidget(self.db_label, 1)
         status.addPermanentWidget(QLabel("As of:"))
         status.addPermanentWidget(self.as_of_edit)
+        status.addPermanentWidget(self.as_of_note)
         status.addPermanentWidget(today)
 
     # context changes ------------------------------------------------------------------------
@@ -531,18 +593,40 @@ class MainWindow(QMainWindow):
         self.db_label.setText(described)
         self.db_label.setToolTip(described)
         name = Path(described).name if self.ctx.db.path else described
-        self.setWindowTitle(f"{name} — Clausekeeper")
+        as_of = self.ctx.as_of
+        when = "" if as_of == date.today() else f" (as of {as_of.isoformat()})"
+        self.setWindowTitle(f"{name}{when} — Clausekeeper")
 
     def _as_of_changed(self, value: date) -> None:
-        if _pydate(self.as_of_edit.date()) != value:
+        if self.as_of_edit.value() != value or self.as_of_edit.problem():
             self.as_of_edit.blockSignals(True)
-            self.as_of_edit.setDate(_qdate(value))
+            self.as_of_edit.setDate(value)
             self.as_of_edit.blockSignals(False)
-        suffix = "" if value == date.today() else f" (as of {value.isoformat()})"
-        self.as_of_edit.setStyleSheet("" if not suffix else "font-weight: bold;")
+        self._show_as_of_note()
+        if self._ctx is not None:
+            self._database_changed()  # the title says the as-of date when it is not today
+
+    def _show_as_of_note(self, problem: str = "") -> None:
+        value = self.ctx.as_of if self._ctx is not None else date.today()
+        note = self.as_of_note
+        if problem:
+            note.setText(f"Not taken: {problem}")
+            note.setStyleSheet(AS_OF_PROBLEM_STYLE)
+            note.setToolTip(f"The views are still computed as of {value.isoformat()}.")
+        elif value != date.today():
+            days = (value - date.today()).days
+            when = f"{days} days ahead" if days > 0 else f"{-days} days ago"
+            note.setText(f"Not today: {when}")
+            note.setStyleSheet(AS_OF_NOTE_STYLE)
+            note.setToolTip(f"Every view is computed as of {value.isoformat()}, not today "
+                            f"({date.today().isoformat()}). Press Today to go back.")
+        note.setVisible(bool(problem) or value != date.today())
+
+    def _as_of_problem(self, problem: str) -> None:
+        self._show_as_of_note(problem)
 
     def _as_of_edited(self, value: QDate) -> None:
-        self.ctx.set_as_of(_pydate(value))
+        self.ctx.set_as_of(to_date(value))
 
     def choose_as_of(self) -> None:
         dialog = AsOfDialog(self.ctx.as_of, self)
@@ -701,6 +785,21 @@ class MainWindow(QMainWindow):
             action()
 
     # help, closing --------------------------------------------------------------------------
+
+    def user_guide(self) -> QWidget:
+        """Help ▸ User guide (F1): the guide shipped with the app, in a window of its own."""
+        from app.ui.guide import GuideDialog
+
+        existing = self.findChild(GuideDialog)
+        if existing is not None:
+            if QGuiApplication.platformName() != "offscreen":  # it cannot raise windows
+                existing.raise_()
+            existing.activateWindow()
+            return existing
+        dialog = GuideDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def about(self) -> None:
         from app.ui.about import AboutDialog

@@ -19,8 +19,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from app.ui import icons
+from app.ui import glossary, icons
 from app.ui.display import show_money
+from app.ui.glossary import DEADLINE_WORDS, STATUS_WORDS
 
 if TYPE_CHECKING:  # the shell imports this before the database code is loaded
     from app.services.renewals import RenewalRow
@@ -59,13 +60,18 @@ HEADERS = {
 }
 COLUMN_COUNT = len(HEADERS)
 
-KIND_LABELS = {"cancel_by": "cancel by", "exercise_by": "exercise by", "end": "ends"}
-STATUS_LABELS = {
-    "not_started": "not started",
-    "active": "active",
-    "terminating": "terminating",
-    "terminated": "terminated",
-    "expired": "expired",
+KIND_LABELS = DEADLINE_WORDS
+STATUS_LABELS = STATUS_WORDS
+# what each column's header explains (app.core.glossary)
+HEADER_TIPS = {
+    DEADLINE: "deadline",
+    DAYS_LEFT: "days_left",
+    KIND: "deadline",
+    RENEWAL: "term",
+    STATUS: "as_of",
+    TERM_END: "term",
+    EARLIEST_END: "earliest_end",
+    FLAGS: "escalated",
 }
 RED_DAYS = 30  # <= 30 days left: red
 AMBER_DAYS = 90  # <= 90 days left: amber (also the escalation window, SPEC §2)
@@ -111,22 +117,36 @@ def flags_text(row: RenewalRow) -> str:
     return ", ".join(parts)
 
 
-def _tooltip(row: RenewalRow) -> str:
+def _cell_keys(row: RenewalRow, column: int) -> list[str]:
+    """The glossary entries that explain the cell's words."""
+    if column == STATUS:
+        return [row.status]
+    if column in (KIND, DEADLINE, DAYS_LEFT) and row.deadline_kind:
+        return [row.deadline_kind]
+    if column == RENEWAL:
+        return [row.renewal]
+    if column == EARLIEST_END:
+        return ["earliest_end"]
+    return []
+
+
+def _flag_keys(row: RenewalRow) -> list[str]:
+    flags = (("escalated", row.escalated), ("missed_notice", row.missed_notice),
+             ("needs_review", row.needs_review))
+    return [key for key, on in flags if on]
+
+
+def _tooltip(row: RenewalRow, column: int = REFERENCE) -> str:
     lines = [f"{row.reference} — {row.title}", f"{row.vendor}"]
-    if row.term_number is not None:
+    explanation = row.explanation_lines
+    if explanation:
+        lines.extend(f"• {part}" for part in explanation)
+    elif row.term_number is not None:
         end = row.term_end.isoformat() if row.term_end else "open-ended"
         start = row.term_start.isoformat() if row.term_start else "?"
-        lines.append(f"term {row.term_number}: {start} to {end}")
-    if row.escalated:
-        lines.append("Escalated: a decision is due within 90 days and a critical clause has "
-                     "nobody in-house who understands it.")
-    if row.missed_notice:
-        if row.renewal == "option":
-            lines.append("Missed: the exercise-by date of this term's option has passed.")
-        else:
-            lines.append("Missed notice: the renewal at the end of this term is locked in.")
-    if row.needs_review:
-        lines.append("Needs review: the initial term is unknown, so the deadlines are too.")
+        lines.append(f"{glossary.term_name(row.term_number)}: {start} to {end}")
+    keys = [*_cell_keys(row, column), *_flag_keys(row)]
+    lines.extend(text for text in (glossary.define(key) for key in keys) if text)
     return "\n".join(lines)
 
 
@@ -226,10 +246,10 @@ class RenewalsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS.get(section)
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            if section == DEADLINE:
-                return "cancel-by or exercise-by date; the end date when there is neither"
-            if section == EARLIEST_END:
-                return "the earliest last day that notice given on the as-of date can achieve"
+            if section == FLAGS:
+                return glossary.tip("escalated", "missed_notice", "needs_review")
+            key = HEADER_TIPS.get(section)
+            return glossary.tip(key) if key else None
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -282,7 +302,7 @@ class RenewalsModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(row)
+            return glossary.wrap(_tooltip(row, column))
         return None
 
     @staticmethod
@@ -303,7 +323,7 @@ class RenewalsModel(QAbstractTableModel):
         if column == TITLE:
             return row.title
         if column == RENEWAL:
-            return row.renewal
+            return glossary.words(row.renewal, glossary.RENEWAL_WORDS)
         if column == STATUS:
             return STATUS_LABELS.get(row.status, row.status)
         if column == TERM_END:

@@ -10,12 +10,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QShowEvent, QUndoCommand
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,12 +24,12 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.ui import file_actions, settings_store, workers
+from app.ui import file_actions, glossary, settings_store, workers
+from app.ui.date_input import DateInput
 from app.ui.renewals_model import (
     ATTENTION,
     DEADLINE,
@@ -49,6 +47,7 @@ from app.ui.renewals_model import (
     can_give_notice,
     urgency,
 )
+from app.ui.tables import ListTable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -180,12 +179,14 @@ class NoticeDialog(QDialog):
         text.setWordWrap(True)
         layout.addWidget(text)
         form = QFormLayout()
-        self.date_edit = QDateEdit(QDate(as_of.year, as_of.month, as_of.day))
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_edit.setMaximumDate(QDate(as_of.year, as_of.month, as_of.day))
+        self.date_edit = DateInput(as_of)
+        self.date_edit.setObjectName("noticeDate")
+        self.date_edit.setMaximumDate(as_of)
         form.addRow("Notice given on:", self.date_edit)
         layout.addLayout(form)
+        self.problem = self.date_edit.problem_label(self)
+        self.problem.setObjectName("noticeDateProblem")
+        layout.addWidget(self.problem)
         if row.deadline_kind == "cancel_by" and row.cancel_by is not None:
             hint = (f"To stop the renewal, notice must be given by {row.cancel_by.isoformat()}; "
                     f"the contract would then end on {_day(row.earliest_end)}.")
@@ -199,13 +200,19 @@ class NoticeDialog(QDialog):
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("Give notice…")
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.date_edit.setFocus()
+
+    def _accept(self) -> None:
+        if self.date_edit.commit():
+            self.accept()
 
     def chosen(self) -> date:
-        value = self.date_edit.date()
-        return date(value.year(), value.month(), value.day())
+        value = self.date_edit.value()
+        assert value is not None
+        return value
 
 
 def ask_notice_date(parent: QWidget, row: RenewalRow, as_of: date) -> date | None:
@@ -220,6 +227,11 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
         QMessageBox.StandardButton.Cancel,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def _reference_of(index: QModelIndex) -> str | None:
+    row = index.data(ROW_ROLE)
+    return None if row is None else str(row.reference)
 
 
 def _day(value: date | None) -> str:
@@ -303,32 +315,32 @@ class RenewalsView(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("renewalsSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setToolTip(glossary.tip(
+            "deadline", "escalated", "missed_notice", "needs_review",
+            lead="Red: a deadline within 30 days; yellow: within 31–90 days."))
 
-        self.table = QTableView()
+        self.table = ListTable(key=_reference_of)
         self.table.setObjectName("renewalsTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(DEADLINE, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(
             self.table.fontMetrics().height() + 8
         )
         header = self.table.horizontalHeader()
         header.setResizeContentsPrecision(RESIZE_SAMPLE)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        # Readable titles; the table scrolls sideways rather than squeeze them to "…".
-        header.resizeSection(TITLE, 240)
+        # The title takes the room the other columns leave (its tooltip has it whole), so the
+        # Attention column at the end is never cut off at the window's size.
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         hidden = settings_store.hidden_columns("renewals", [HEADERS[c] for c in HIDDEN_COLUMNS])
         for column, name in HEADERS.items():
             self.table.setColumnHidden(column, name in hidden)
-        self.table.doubleClicked.connect(self._activated)
+        self.table.open_requested.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
 
         layout = QVBoxLayout(self)
@@ -387,9 +399,12 @@ class RenewalsView(QWidget):
             if column == TITLE or self.table.isColumnHidden(column):
                 continue
             self.table.resizeColumnToContents(column)
-            if column in (VENDOR, FLAGS):
+            if column == VENDOR:
                 header.resizeSection(column, min(header.sectionSize(column),
                                                  metrics.horizontalAdvance("M" * 12)))
+            elif column == FLAGS:  # room for the longest flags a row can have, with its icon
+                widest = metrics.horizontalAdvance("escalated, missed notice") + 40
+                header.resizeSection(column, max(header.sectionSize(column), widest))
 
     def _header_menu(self, point: QPoint) -> None:
         """Right-click on the header: show or hide columns (remembered)."""

@@ -58,7 +58,7 @@ class RecordListView(QWidget):
         self.table = record_table(self, self.proxy, f"{name}Table")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.open_requested.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.proxy.modelReset.connect(self._update_buttons)
         self.proxy.rowsInserted.connect(self._show_count)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.core.progress import Cancelled, Progress
 from app.errors import ClausekeeperError
+from app.ui.saved_file import announce
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -463,7 +464,10 @@ def export_report_op(
         return export_report(session, kind, path, as_of, progress)
 
     def done(result: Any) -> None:
-        notify(parent, f"The {kind} workbook was written to {result or path}.")
+        written = Path(result) if isinstance(result, str | Path) else path
+        headline = f"The {kind} workbook was written to {written}."
+        notify(parent, headline)
+        announce(parent, written, f"The {kind} workbook was saved ({written.name}).")
         if on_done is not None:
             on_done(result)
 
@@ -490,6 +494,7 @@ def calendar_op(
 
     def done(count: Any) -> None:
         notify(parent, f"{count} deadlines were written to {path}.")
+        announce(parent, path, f"{count} deadlines were saved as a calendar ({path.name}).")
         if on_done is not None:
             on_done(count)
 
@@ -580,7 +585,9 @@ def backup_op(
         return backup(db, path)
 
     def done(result: Any) -> None:
-        notify(parent, f"Backup written to {result or path}.")
+        written = Path(result) if isinstance(result, str | Path) else path
+        notify(parent, f"Backup written to {written}.")
+        announce(parent, written, f"The backup was saved ({written.name}).")
         if on_done is not None:
             on_done(result)
 

@@ -211,7 +211,7 @@ def test_every_problem_is_reported_on_its_own_line(portfolio: Session, tmp_path:
         "Knowledge, SLAs, Measurements, CreditNotes, Settings)",
         "Vendors!1 colour: unknown column (the Vendors sheet has name, country, contact_name, "
         "contact_email, notes)",
-        "Contracts!3 start_date: '2025-02-30' is not a date (YYYY-MM-DD)",
+        "Contracts!3 start_date: '2025-02-30' is not a date (February 2025 has no day 30)",
         "Contracts!4 vendor: unknown vendor 'Nobody Ltd'",
         "Contracts!4 renewal_term_months: required for auto renewal",
         "Contracts!5 reference: the same record as row 2",

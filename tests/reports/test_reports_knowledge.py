@@ -31,10 +31,12 @@ def test_clauses_with_status_and_owners(portfolio: Session, tmp_path: Path) -> N
     assert wb.sheetnames == ["Summary", "Clauses", "Contracts", "Vendors"]
     rows = [[c.value for c in r] for r in wb["Clauses"].iter_rows(min_row=4)]
     assert rows == [
-        ["C-2021-014", "Acme Outsourcing", "7.2", "Service levels", 5, "single", None,
+        ["C-2021-014", "Acme Outsourcing", "7.2", "Service levels", 5, "single owner", None,
          "Ann Archer", 1],
-        ["C-2021-014", "Acme Outsourcing", "7.10", "Credits", 4, "single", None, "Cyd Clark", 1],
-        ["C-2021-014", "Acme Outsourcing", "a", "Annex A", 3, "orphaned", "never_owned", None, 0],
+        ["C-2021-014", "Acme Outsourcing", "7.10", "Credits", 4, "single owner", None,
+         "Cyd Clark", 1],
+        ["C-2021-014", "Acme Outsourcing", "a", "Annex A", 3, "orphaned", "nobody ever knew it",
+         None, 0],
     ]
 
 
@@ -74,5 +76,5 @@ def test_libreoffice_reads_the_knowledge_report(
     sheets = to_csv(_report(portfolio, tmp_path))
     assert sheets["Summary"][4] == ["Coverage (criticality-weighted)", "75.0%"]
     assert sheets["Clauses"][5][:7] == ["C-2021-014", "Acme Outsourcing", "a", "Annex A", "3",
-                                       "orphaned", "never_owned"]
+                                       "orphaned", "nobody ever knew it"]
     assert sheets["Contracts"][5][3:5] == ["75.0%", "1"]

@@ -89,7 +89,7 @@ def test_conditional_formats_name_the_right_columns(reports: dict[str, Path]) ->
     assert rules["O4:O6"] == ['O4="yes"']  # missed notice
     ws = openpyxl.load_workbook(reports["knowledge"])["Clauses"]
     formulas = [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules]
-    assert formulas == ['$F4="orphaned"', '$F4="at_risk"', '$F4="single"']
+    assert formulas == ['$F4="orphaned"', '$F4="at risk"', '$F4="single owner"']
 
 
 @needs_soffice

@@ -38,12 +38,13 @@ def test_renewals_sheet_rows_and_formats(portfolio: Session, tmp_path: Path) -> 
     assert [r[0] for r in rows] == ["C-2020-007", "C-2021-014", "C-2019-100"]
     payroll = dict(zip([c.header for c in COLUMNS], rows[0], strict=True))
     assert payroll["Status"] == "terminating"
-    assert payroll["Deadline kind"] == "end"
+    assert payroll["Deadline kind"] == "ends"
     assert payroll["Deadline"] == datetime(2025, 7, 1)
     assert payroll["Days left"] == 16
     assert payroll["Earliest end"] == datetime(2025, 8, 15)
     desk = dict(zip([c.header for c in COLUMNS], rows[1], strict=True))
-    assert (desk["Cancel by"], desk["Days left"], desk["Term"]) == (datetime(2025, 9, 30), 107, 2)
+    assert (desk["Cancel by"], desk["Days left"], desk["Term"]) == (
+        datetime(2025, 9, 30), 107, "term 2")
     assert desk["Annual value"] == 120000.5
     legacy = dict(zip([c.header for c in COLUMNS], rows[2], strict=True))
     # Flags read as words: "yes", or an empty cell.
@@ -86,7 +87,7 @@ def test_libreoffice_reads_the_renewals_report(
     renewals = sheets["Renewals"]
     assert renewals[0][0] == "Renewals and notice deadlines as of 2025-06-15"
     assert renewals[3][:8] == ["C-2020-007", "Acme Outsourcing", "Payroll", "evergreen",
-                               "terminating", "end", "2025-07-01", "16"]
+                               "terminating", "ends", "2025-07-01", "16"]
     assert renewals[4][8] == "2025-09-30"
     # the annual value facing a decision, with the currency in the number format
     assert sheets["Summary"][12][:3] == ["EUR", "0.10 EUR", "1"]

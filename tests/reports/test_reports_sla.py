@@ -34,9 +34,9 @@ def test_compliance_per_sla(portfolio: Session, tmp_path: Path) -> None:
     assert wb.sheetnames == ["Summary", "Compliance", "Credits", "Breaches"]
     rows = [[c.value for c in r] for r in wb["Compliance"].iter_rows(min_row=4)]
     assert rows == [
-        ["C-2021-014", "Acme Outsourcing", "Availability", "%", 99.5, "higher", "monthly",
+        ["C-2021-014", "Acme Outsourcing", "Availability", "%", 99.5, "higher is better", "monthly",
          2, 1, 1, 51, 0.5],
-        ["C-2022-003", "Globex", "Resolution time", "hours", 8, "lower", "quarterly",
+        ["C-2022-003", "Globex", "Resolution time", "hours", 8, "lower is better", "quarterly",
          1, 1, 0, 12, 1.0],
     ]
 
@@ -55,7 +55,7 @@ def test_credits_and_breaches(portfolio: Session, tmp_path: Path) -> None:
     breaches = [[c.value for c in r] for r in wb["Breaches"].iter_rows(min_row=4)]
     assert breaches == [
         ["C-2021-014", "Acme Outsourcing", "Availability", datetime(2025, 4, 1), "monthly",
-         98.1, 99.5, "%", "higher", 500, "EUR"],
+         98.1, 99.5, "%", "higher is better", 500, "EUR"],
     ]
 
 

@@ -88,7 +88,7 @@ def test_field_problems_name_the_field(session: Session, vendor_id: int) -> None
             session, contract(start_date="2025-02-30", notice_value="-1", currency="EURO")
         )
     lines = info.value.lines()
-    assert "start_date: '2025-02-30' is not a date (YYYY-MM-DD)" in lines
+    assert "start_date: '2025-02-30' is not a date (February 2025 has no day 30)" in lines
     assert any(line.startswith("notice_value:") for line in lines)
     assert any(line.startswith("currency:") for line in lines)
     assert session.scalar(select(Contract.id)) is None

@@ -104,7 +104,7 @@ def test_create_a_vendor_and_a_contract_through_the_dialogs(
     qtbot.addWidget(view)
     editor = view.new_contract()
     assert not editor.ok_button.isEnabled()
-    assert not editor.tabs.isTabEnabled(CLAUSES)  # clauses need a saved contract
+    assert editor.tabs.isTabEnabled(CLAUSES)  # adding a clause saves the contract first
     type_into(qtbot, editor, "reference", "C-100")
     type_into(qtbot, editor, "title", "Managed print")
     vendor_box = field(editor, "vendor")
@@ -137,21 +137,22 @@ def test_inline_validation_blocks_bad_values_and_names_them(editor_of, qtbot) ->
     assert editor.ok_button.isEnabled()
     type_into(qtbot, editor, "renewal_term_months", "")
     assert error(editor, "renewal_term_months") == (
-        "Renewal term (months): required for auto renewal"
+        "required for auto renewal"
     )
     assert not editor.ok_button.isEnabled() and not editor.apply_button.isEnabled()
     assert computed(editor, "cancel_by") == "—"  # no dates from an invalid form
     type_into(qtbot, editor, "renewal_term_months", "12")
     assert error(editor, "renewal_term_months") == ""
     type_into(qtbot, editor, "start_date", "2025-02-30")
-    assert error(editor, "start_date") == "Start date: '2025-02-30' is not a date (YYYY-MM-DD)"
+    assert error(editor, "start_date") == (
+        "'2025-02-30' is not a date (February 2025 has no day 30)")
     assert not editor.ok_button.isEnabled()
     type_into(qtbot, editor, "start_date", "2024-05-01")
     type_into(qtbot, editor, "reference", "C-002")  # taken by another contract
-    assert error(editor, "reference") == "Reference: a contract 'C-002' already exists"
+    assert error(editor, "reference") == "a contract 'C-002' already exists"
     type_into(qtbot, editor, "reference", "C-001")
     type_into(qtbot, editor, "currency", "EU")
-    assert error(editor, "currency").startswith("Currency: 'EU' is not a currency code")
+    assert error(editor, "currency").startswith("'EU' is not a currency code")
     type_into(qtbot, editor, "currency", "EUR")
     assert editor.ok_button.isEnabled()
     # Nothing reached the database.
@@ -287,7 +288,7 @@ def test_clauses_tab_adds_in_natural_order(ctx: AppContext, editor_of, qtbot) ->
     assert dialog is not None
     qtbot.keyClicks(dialog.form.widget("number"), "9.10")
     label = dialog.findChild(QLabel, "error_number")
-    assert label.text() == "Number: the contract already has a clause '9.10'"
+    assert label.text() == "the contract already has a clause '9.10'"
     assert not dialog.ok_button.isEnabled()
     dialog.form.set_values({"number": ""})  # nothing typed that needs keeping
     dialog.reject()
@@ -301,7 +302,7 @@ def test_slas_tab(ctx: AppContext, editor_of, qtbot) -> None:  # type: ignore[no
     qtbot.keyClicks(dialog.form.widget("name"), "Availability")
     qtbot.keyClicks(dialog.form.widget("unit"), "%")
     qtbot.keyClicks(dialog.form.widget("target"), "99.x")
-    assert dialog.findChild(QLabel, "error_target").text() == "Target: '99.x' is not a number"
+    assert dialog.findChild(QLabel, "error_target").text() == "'99.x' is not a number"
     dialog.form.widget("target").setText("99.5")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     model = editor.slas_model
@@ -361,6 +362,89 @@ def test_needs_review_contract_asks_for_its_initial_term(ctx: AppContext, editor
         )
     editor = editor_of("C-IMP")
     assert error(editor, "initial_term_months") == (
-        "Initial term (months): required unless the contract is evergreen"
+        "required unless the contract is evergreen"
     )
     assert not editor.ok_button.isEnabled()
+
+
+def test_an_amount_in_the_users_locale_is_read_and_a_wrong_one_gives_an_example(
+    editor_of, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    editor = editor_of("C-001")
+    type_into(qtbot, editor, "annual_value", "120.000,00")
+    assert error(editor, "annual_value") == ""
+    assert editor.ok_button.isEnabled()
+    type_into(qtbot, editor, "annual_value", "120k")
+    assert error(editor, "annual_value") == (
+        "'120k' is not an amount; write it like 120000.00, 120,000.00 or 120.000,00")
+    assert not editor.ok_button.isEnabled()
+
+
+def test_an_inline_error_moves_no_field_under_the_mouse(editor_of, qtbot) -> None:  # type: ignore[no-untyped-def]
+    editor = editor_of("C-001")
+    below = [field(editor, name) for name in ("initial_term_months", "renewal", "max_renewals")]
+    before = [w.mapTo(editor, w.rect().topLeft()) for w in below]
+    type_into(qtbot, editor, "start_date", "2025-02-30")
+    assert "February 2025 has no day 30" in error(editor, "start_date")
+    qtbot.wait(10)
+    assert [w.mapTo(editor, w.rect().topLeft()) for w in below] == before
+
+
+def _clause_numbers(ctx: AppContext, reference: str) -> list[str]:
+    from app.store.models import Clause
+
+    with ctx.session() as session:
+        return sorted(session.scalars(
+            select(Clause.number).join(Contract).where(Contract.reference == reference)).all())
+
+
+def test_cancel_undoes_clause_edits_made_in_the_editor(
+    ctx: AppContext, editor_of, qtbot, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    editor = editor_of("C-001")
+    dialog = editor.add_clause()
+    assert dialog is not None
+    qtbot.keyClicks(dialog.form.widget("number"), "12.1")
+    qtbot.keyClicks(dialog.form.widget("title"), "Data protection")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, editor, "title", "Service desk and more")
+    assert _clause_numbers(ctx, "C-001") == ["12.1", "9.1"]
+    asked = answer(monkeypatch, QMessageBox.StandardButton.No)
+    editor.reject()  # "No": keep editing
+    assert editor.isVisible() and _clause_numbers(ctx, "C-001") == ["12.1", "9.1"]
+    assert "including 1 saved change" in asked[0]
+    answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    editor.reject()
+    assert not editor.isVisible()
+    assert _clause_numbers(ctx, "C-001") == ["9.1"]  # the clause is gone again
+    with ctx.session() as session:
+        assert session.scalars(select(Contract.title).where(
+            Contract.reference == "C-001")).one() == "Service desk"
+    assert not ctx.undo_stack.canUndo()
+
+
+def test_a_new_contract_takes_clauses_and_cancel_removes_both(
+    ctx: AppContext, editor_of, qtbot, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    editor = editor_of(None)
+    assert editor.tabs.isTabEnabled(CLAUSES)
+    editor.tabs.setCurrentIndex(CLAUSES)
+    assert editor.add_clause() is None  # the General tab is not complete: it says so
+    assert editor.tabs.currentIndex() == 0 and error(editor, "reference")
+    type_into(qtbot, editor, "reference", "C-300")
+    type_into(qtbot, editor, "title", "Network")
+    field(editor, "vendor").setCurrentIndex(field(editor, "vendor").findText("Acme Outsourcing"))
+    type_into(qtbot, editor, "start_date", "2025-01-01")
+    type_into(qtbot, editor, "initial_term_months", "24")
+    type_into(qtbot, editor, "renewal_term_months", "12")
+    editor.tabs.setCurrentIndex(CLAUSES)
+    dialog = editor.add_clause()  # saves the contract, then asks for the clause
+    assert dialog is not None and editor.contract_id is not None
+    qtbot.keyClicks(dialog.form.widget("number"), "1.1")
+    qtbot.keyClicks(dialog.form.widget("title"), "Scope")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert _clause_numbers(ctx, "C-300") == ["1.1"]
+    answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    editor.reject()
+    with ctx.session() as session:
+        assert session.scalars(select(Contract).where(Contract.reference == "C-300")).all() == []

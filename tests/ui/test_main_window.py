@@ -26,7 +26,7 @@ def test_opens_on_the_database_with_its_path_and_as_of_date(
     main_window: MainWindow, ctx: AppContext, qtbot, qtlog  # type: ignore[no-untyped-def]
 ) -> None:
     db_path = str(ctx.db.path)
-    assert main_window.windowTitle() == "test.db — Clausekeeper"
+    assert main_window.windowTitle() == "test.db (as of 2026-01-15) — Clausekeeper"
     assert main_window.db_label.text() == db_path
     assert main_window.as_of_edit.date() == QDate(2026, 1, 15)
     assert [main_window.nav.item(i).text() for i in range(main_window.nav.count())] == list(PAGES)
@@ -130,7 +130,7 @@ def test_menus_hold_the_commands(main_window: MainWindow) -> None:
     assert main_window.new_contract_action.shortcut().toString() == "Ctrl+N"
     assert main_window.filter_action.shortcut().toString() == "Ctrl+F"
     assert "As-of date…" in texts("View")
-    assert texts("Help") == ["About Clausekeeper"]
+    assert texts("Help") == ["User guide", "About Clausekeeper"]
 
 
 def test_undo_action_follows_the_undo_stack(
@@ -166,7 +166,7 @@ def test_open_database_switches_and_remembers_it(
     main_window.open_db_action.trigger()
     assert ctx.db.path == other.resolve()
     assert main_window.db_label.text() == str(other.resolve())
-    assert main_window.windowTitle() == "other.db — Clausekeeper"
+    assert main_window.windowTitle() == "other.db (as of 2026-01-15) — Clausekeeper"
     assert settings_store.last_database() == str(other.resolve())
     assert settings_store.recent_databases()[0] == str(other.resolve())
     assert not open_dialogs()  # not empty: no first-run offer

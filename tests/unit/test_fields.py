@@ -74,3 +74,42 @@ def test_shorten_keeps_what_fits_at_a_word_boundary() -> None:
     assert shorten("Supercalifragilistic", 8) == "Superca…"  # no word boundary: a hard cut
     assert shorten("Terms, conditions and more", 11) == "Terms…"  # no dangling comma
     assert all(len(shorten("word " * 100, n)) <= n for n in range(1, 60))
+
+
+def test_an_impossible_date_says_why() -> None:
+    from app.core import fields
+
+    for raw, reason in [("2025-02-30", "February 2025 has no day 30"),
+                        ("2025-04-31", "April 2025 has no day 31"),
+                        ("2025-13-01", "there is no month 13"),
+                        ("2025-00-10", "there is no month 0")]:
+        with pytest.raises(ValidationError, match=reason):
+            fields.day(raw, "start_date")
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("120.000,00", "120000.00"), ("120,000.00", "120000.00"), ("120000", "120000"),
+     ("120 000,50", "120000.50"), ("1.234.567,89", "1234567.89"), ("9500.5", "9500.5"),
+     (" 45000.10 ", "45000.10")],
+)
+def test_money_is_read_in_the_users_own_way(typed: str, amount: str) -> None:
+    from app.core import fields
+    from app.reports.foreign_register import parse_amount
+
+    assert fields.money(typed, "annual_value") == Decimal(amount)
+    assert parse_amount(typed) == (Decimal(amount), None)  # as the foreign importer reads it
+
+
+def test_money_that_is_not_an_amount_gives_an_example() -> None:
+    from app.core import fields
+
+    with pytest.raises(ValidationError, match=r"annual_value: 'lots' is not an amount; write "
+                                              r"it like 120000.00, 120,000.00 or 120.000,00"):
+        fields.money("lots", "annual_value")
+    with pytest.raises(ValidationError, match=r"'120.000' could be read two ways"):
+        fields.money("120.000", "annual_value")
+    with pytest.raises(ValidationError, match=r"without its currency \(EUR\)"):
+        fields.money("120.000,00 EUR", "annual_value")
+    with pytest.raises(ValidationError, match="must be 0 or more"):
+        fields.money("-1", "annual_value", minimum=Decimal(0))

@@ -1,0 +1,78 @@
+"""Tooltips in plain words for every figure and status: the one place the windows get them.
+
+The definitions live in app.core.glossary (the reports use the same words); this module turns
+them into tooltips that wrap inside the window (rich text, so Qt word-wraps them at a readable
+width instead of drawing one line across the screen).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+
+from app.core.glossary import (
+    CLAUSE_STATUS_WORDS,
+    DEADLINE_WORDS,
+    RENEWAL_WORDS,
+    STATUS_WORDS,
+    define,
+    term_name,
+    words,
+)
+
+__all__ = [
+    "CLAUSE_STATUS_WORDS", "DEADLINE_WORDS", "RENEWAL_WORDS", "STATUS_WORDS", "TooltipWrapper",
+    "define", "install_tooltip_wrapping", "set_tip", "term_name", "tip", "words", "wrap",
+]
+WRAP_AT = 80  # characters: a longer plain tooltip is shown wrapped
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def wrap(text: str) -> str:
+    """A tooltip that wraps: plain `text` as rich text, its line breaks kept ("" stays "")."""
+    if not text:
+        return ""
+    return "<qt>" + "<br>".join(_html(line) for line in text.split("\n")) + "</qt>"
+
+
+def tip(*keys: str, lead: str = "") -> str:
+    """The wrapped tooltip of `lead` followed by the definitions of `keys`."""
+    parts = [lead] if lead else []
+    parts.extend(text for text in (define(key) for key in keys) if text)
+    return wrap("\n".join(parts))
+
+
+def set_tip(widget: QWidget, *keys: str, lead: str = "") -> QWidget:
+    """Give `widget` the tooltip of `keys`; returns the widget."""
+    widget.setToolTip(tip(*keys, lead=lead))
+    return widget
+
+
+class TooltipWrapper(QObject):
+    """Shows any long plain-text tooltip of any widget wrapped (Qt draws plain text on one
+    line, as wide as the screen); rich-text tooltips Qt wraps by itself."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.ToolTip and isinstance(watched, QWidget):
+            text = watched.toolTip()
+            if len(text) > WRAP_AT and not text.lstrip().startswith("<"):
+                assert isinstance(event, QHelpEvent)
+                QToolTip.showText(event.globalPos(), wrap(text), watched)
+                return True
+        return False
+
+
+_wrapper: TooltipWrapper | None = None
+
+
+def install_tooltip_wrapping(app: QApplication) -> TooltipWrapper:
+    """Wrap long tooltips everywhere in the application (once)."""
+    global _wrapper
+    if _wrapper is None:
+        _wrapper = TooltipWrapper(app)
+        app.installEventFilter(_wrapper)
+    return _wrapper

@@ -1,0 +1,84 @@
+"""Issue 17: nothing is cut off at the default window size; long tooltips wrap."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
+
+from app.ui import contracts_model as cm
+from app.ui import renewals_model as rm
+from app.ui import workers
+from app.ui.glossary import install_tooltip_wrapping
+from app.ui.main_window import PAGES, MainWindow
+from app.ui.tables import ListTable
+
+
+def _on_screen(table: ListTable, column: int) -> bool:
+    header = table.horizontalHeader()
+    left = header.sectionViewportPosition(column)
+    return left >= 0 and left + header.sectionSize(column) <= table.viewport().width()
+
+
+def test_a_status_message_is_not_hidden_behind_the_database_path(main_window: MainWindow) -> None:
+    workers.notify(main_window, "The renewals workbook was written to /tmp/x.xlsx.")
+    assert main_window.statusBar().currentMessage().startswith("The renewals workbook")
+    assert not main_window.db_label.isVisible()  # the message has the room now
+    main_window.statusBar().clearMessage()
+    assert main_window.db_label.isVisible()
+
+
+def test_status_deadline_and_attention_columns_are_on_screen(
+    main_window: MainWindow, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    assert main_window.size().width() == 1280
+    renewals = main_window.show_page("Renewals")
+    qtbot.waitUntil(lambda: renewals.model.rowCount() == 3, timeout=20_000)  # type: ignore[attr-defined]
+    table = renewals.table  # type: ignore[attr-defined]
+    for column in (rm.DEADLINE, rm.STATUS, rm.FLAGS):
+        assert _on_screen(table, column), rm.HEADERS[column]
+    metrics = table.fontMetrics()
+    assert table.columnWidth(rm.FLAGS) > metrics.horizontalAdvance("escalated, missed notice")
+
+    contracts = main_window.show_page("Contracts")
+    table = contracts.table  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: table.model().rowCount() == 4, timeout=20_000)
+    for column in (cm.REFERENCE, cm.STATUS, cm.DEADLINE):
+        assert _on_screen(table, column), cm.HEADERS[column]
+    assert table.columnWidth(cm.STATUS) > metrics.horizontalAdvance("needs review")
+    assert table.columnWidth(cm.RENEWAL) > metrics.horizontalAdvance("renewal option")
+    assert workers.wait_for_ops(30)
+
+
+def test_no_list_header_is_cut_off(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    for name in PAGES:
+        page = main_window.show_page(name)
+        assert workers.wait_for_ops(30)
+        qtbot.wait(5)
+        for table in page.findChildren(ListTable):
+            if not table.isVisible() or table.model() is None:
+                continue
+            for section in range(table.model().columnCount()):
+                if not table.isColumnHidden(section):
+                    text = table.model().headerData(section, cm.Qt.Orientation.Horizontal)
+                    assert table.columnWidth(section) >= table.header_width(section), (
+                        f"{name}: {text}")
+
+
+def test_long_plain_tooltips_wrap(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    shown: list[str] = []  # (the offscreen platform cannot raise a real tooltip window)
+    monkeypatch.setattr(QToolTip, "showText",
+                        staticmethod(lambda _pos, text, *_a: shown.append(text)))
+    wrapper = install_tooltip_wrapping(QApplication.instance())  # type: ignore[arg-type]
+    button = QPushButton("Backup")
+    qtbot.addWidget(button)
+    button.show()
+    long_text = "Write an online backup of the database " * 6
+    button.setToolTip(long_text)
+    event = QHelpEvent(QEvent.Type.ToolTip, QPoint(2, 2), button.mapToGlobal(QPoint(2, 2)))
+    QApplication.sendEvent(button, event)
+    assert len(shown) == 1
+    assert shown[0].startswith("<qt>") and "online backup" in shown[0]  # rich text wraps
+    button.setToolTip("Backup")  # short tooltips are left to Qt
+    assert not wrapper.eventFilter(button, event)
+    assert len(shown) == 1
