@@ -44,7 +44,7 @@ from app.services.dashboard import (
     SlaFigures,
     parts_for,
 )
-from app.ui import workers
+from app.ui import glossary, workers
 from app.ui.context import AppContext
 from app.ui.dashboard_charts import ComplianceChart, DeadlinesChart, LeaversChart
 from app.ui.display import show_money
@@ -445,12 +445,25 @@ class DashboardView(QWidget):
         self.compliance_chart.show_trend(list(data.trend))
 
 
+# tile -> the glossary words that explain what it counts
+TILE_WORDS: dict[str, tuple[str, ...]] = {
+    "active": ("active",), "not_started": ("not_started",), "terminating": ("terminating",),
+    "terminated": ("terminated",), "expired": ("expired",), "needs_review": ("needs_review",),
+    "within_30": ("deadline",), "within_90": ("deadline",), "escalated": ("escalated",),
+    "missed_notice": ("missed_notice",), "coverage": ("coverage",),
+    "truck_factor": ("truck_factor",), "orphaned_critical": ("orphaned", "criticality"),
+    "at_risk": ("at_risk",), "compliance": ("compliance",), "breached": ("breached",),
+    "outstanding": ("outstanding", "service_credit"), "lost": ("lost",),
+}
+
+
 def _tile_tip(key: str) -> str:
+    """What the tile counts, in plain words, and where a click leads."""
     page, filters = TILE_TARGETS[key]
-    if not filters:
-        return f"Open {page}"
     shown = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in filters.items())
-    return f"Open {page} ({shown})"
+    where = f"Click to open {page}" + (f" ({shown})" if shown else "") + "."
+    words = [glossary.define(word) for word in TILE_WORDS.get(key, ())]
+    return glossary.wrap("\n".join([*(w for w in words if w), where]))
 
 
 # --- the "coming next" pages ---------------------------------------------------------------------

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from app.errors import ClausekeeperError
 from app.store.portfolio_actions import FORM
 from app.ui.date_input import DateInput, mark_invalid
+from app.ui.glossary import header_tip
 from app.ui.tables import ID_ROLE, ListTable
 
 ERROR_STYLE = "color: #b00020;"
@@ -475,12 +476,12 @@ class RecordsModel(QAbstractTableModel):
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.columns)
-        ):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].header
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return header_tip(self.columns[section].header) or None
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:

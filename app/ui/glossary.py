@@ -23,9 +23,28 @@ from app.core.glossary import (
 
 __all__ = [
     "CLAUSE_STATUS_WORDS", "DEADLINE_WORDS", "RENEWAL_WORDS", "STATUS_WORDS", "TooltipWrapper",
-    "define", "install_tooltip_wrapping", "set_tip", "term_name", "tip", "words", "wrap",
+    "define", "header_tip", "install_tooltip_wrapping", "set_tip", "term_name", "tip", "words",
+    "wrap",
 ]
 WRAP_AT = 80  # characters: a longer plain tooltip is shown wrapped
+
+# Column headers of the lists and the glossary words that explain them: a list's header tooltip.
+HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "Status": ("status",), "Renewal": ("term",), "Cancel by": ("cancel_by",),
+    "Exercise by": ("exercise_by",), "Deadline": ("deadline",), "Next deadline": ("deadline",),
+    "Days left": ("days_left",), "Ends on": ("ends_on",), "Earliest end": ("earliest_end",),
+    "Notice": ("notice",), "Criticality": ("criticality",), "Crit.": ("criticality",),
+    "Coverage": ("coverage",), "Truck factor": ("truck_factor",), "Compliance": ("compliance",),
+    "Breached": ("breached",), "Missing": ("missing",), "Outstanding": ("outstanding",),
+    "Due": ("service_credit",), "Claim by": ("claim_by",), "Lost": ("lost",),
+    "Leaves on": ("leaves_on",), "Orphaned": ("orphaned",), "At risk": ("at_risk",),
+    "Single owner": ("single",), "Covered": ("covered",),
+}
+
+
+def header_tip(header: str) -> str:
+    """The tooltip of a list's column called `header` ("" when the glossary has no words)."""
+    return tip(*HEADER_WORDS.get(header, ()))
 
 
 def _html(text: str) -> str:

@@ -105,3 +105,38 @@ def test_the_guide_ships_in_the_package_and_names_the_words() -> None:
         assert word in text, word
     links = re.findall(r'href="([^"]+)"', text)
     assert all((folder / link).exists() for link in links), links
+
+
+def test_dashboard_knowledge_and_sla_figures_explain_themselves(
+    main_window: MainWindow, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    from app.ui.dashboard import DashboardView
+    from app.ui.knowledge.clause_list import COLUMNS as CLAUSE_COLUMNS
+    from app.ui.sla.models import CREDIT_COLUMNS
+
+    dashboard = main_window.page("Dashboard")
+    assert isinstance(dashboard, DashboardView)
+    for key, word in (("truck_factor", "truck_factor"), ("escalated", "escalated"),
+                      ("orphaned_critical", "orphaned"), ("lost", "lost")):
+        tip = dashboard.cards[key].toolTip()
+        assert words.define(word)[:40] in tip and "Click to open" in tip
+    knowledge = main_window.show_page("Knowledge")
+    from app.ui.knowledge.clause_list import ClauseListModel
+
+    clause_model = knowledge.findChild(ClauseListModel)
+    assert clause_model is not None
+    status = CLAUSE_COLUMNS.index("Status")
+    tip = clause_model.headerData(status, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert words.define("at_risk")[:40] in tip and words.define("orphaned")[:40] in tip
+    sla = main_window.show_page("SLAs")
+    headers = [c.header for c in CREDIT_COLUMNS]
+    credits = next(m for m in _records_models(sla) if [c.header for c in m.columns] == headers)
+    claim_by = headers.index("Claim by")
+    tip = credits.headerData(claim_by, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert words.define("claim_by")[:40] in tip
+
+
+def _records_models(page):  # type: ignore[no-untyped-def]
+    from app.ui.forms import RecordsModel
+
+    return page.findChildren(RecordsModel)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QLineE
 
 from app.core.knowledge import PersonInfo
 from app.services.knowledge_views import PAGE_SIZE, ClauseFilter, ClauseListRow, ClauseSelection
+from app.ui.glossary import define, wrap
 from app.ui.knowledge.matrix_model import ratio_text
 from app.ui.status_colors import REASON_LABELS, STATUS_LABELS, status_brush, text_brush
 
@@ -28,10 +29,14 @@ COLUMNS = (
     "Contract", "Vendor", "Clause", "Title", "Crit.", "Status", "Reason", "Current owners",
     "Coverage", "Truck factor",
 )
-HEADER_TIPS = {
-    "Crit.": "Criticality, 1 (low) to 5 (critical)",
-    "Coverage": "The contract's coverage: criticality-weighted share of clauses someone knows",
-    "Truck factor": "The contract's truck factor: people who would have to leave",
+HEADER_TIPS = {  # the glossary's plain words (app.core.glossary)
+    "Crit.": wrap(define("criticality")),
+    "Status": wrap("\n".join(define(k) for k in ("orphaned", "at_risk", "single", "covered"))),
+    "Reason": wrap("Why an orphaned clause is orphaned: nobody ever knew it, everyone who knew "
+                   "it has left, or the knowledge was not re-checked in time.\n"
+                   + define("stale")),
+    "Coverage": wrap("The contract's coverage. " + define("coverage")),
+    "Truck factor": wrap("The contract's truck factor. " + define("truck_factor")),
 }
 (CONTRACT, VENDOR, NUMBER, TITLE, CRITICALITY, STATUS, REASON, OWNERS, COVERAGE,
  TRUCK_FACTOR) = range(len(COLUMNS))
@@ -145,7 +150,8 @@ class ClauseListModel(QAbstractTableModel):
             owners = ", ".join(row.owners) if row.owners else "nobody"
             status = STATUS_LABELS[row.status]
             reason = f" ({REASON_LABELS[row.reason]})" if row.reason else ""
-            return f"{row.title}\n{status}{reason}\nCurrent owners: {owners}"
+            meaning = define(row.status)
+            return wrap(f"{row.title}\n{status}{reason}\nCurrent owners: {owners}\n{meaning}")
         if role == Qt.ItemDataRole.TextAlignmentRole and column in RIGHT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
