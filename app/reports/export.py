@@ -67,6 +67,13 @@ def export_report(
     """Write the `kind` workbook to `path` (replacing it only on success); returns the path."""
     if kind not in WRITERS:
         raise ClausekeeperError(f"unknown report {kind!r} (expected one of {', '.join(KINDS)})")
+    return write_atomically(path, lambda out: WRITERS[kind](session, out, as_of, progress))
+
+
+def write_atomically(path: Path, write: Callable[[IO[bytes]], Any]) -> Path:
+    """Run `write` on a temporary .xlsx next to `path`, then move it into place; returns the
+    path. A failure or cancellation leaves nothing half-written (and an existing file as it
+    was)."""
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         raise ClausekeeperError(f"--out: {path.name} must end in .xlsx")
@@ -78,7 +85,7 @@ def export_report(
     fd, temp = _create_temp(folder, path.stem)
     try:
         with os.fdopen(fd, "wb") as out, collector_paused():
-            WRITERS[kind](session, out, as_of, progress)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         if path.exists():
