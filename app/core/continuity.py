@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -304,8 +305,7 @@ def _sweep(
 # --- successors and the succession plan ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """Someone who could take a clause over, and how (SPEC §3a)."""
 
     person_id: int
@@ -314,8 +314,7 @@ class Candidate:
     load: int
 
 
-@dataclass(frozen=True)
-class PlanLink:
+class PlanLink(NamedTuple):
     """A link the succession plan gives: verified on D at this level."""
 
     clause_id: int
@@ -371,9 +370,8 @@ def successors(
         if clause_id in wanted and pid in eligible:
             linked.setdefault(clause_id, []).append((pid, level, fresh))
 
-    def rank(pid: int) -> tuple[int, str, str]:
-        person = people[pid]
-        return load.get(pid, 0), person.name, person.key
+    ranks = {pid: (load.get(pid, 0), people[pid].name, people[pid].key) for pid in eligible}
+    rank = ranks.__getitem__
 
     learners: dict[int, list[tuple[tuple[int, str, str], int]]] = {}  # contract: ranked owners
     result: dict[int, list[Candidate]] = {}
@@ -415,25 +413,30 @@ def plan(
     listed: Iterable[int], candidates: Mapping[int, Sequence[Candidate]], settings: Settings
 ) -> list[PlanLink]:
     """The succession plan: each listed clause's first candidate gains a current link."""
+    understanding = settings.understanding_level
     links: list[PlanLink] = []
     for clause_id in listed:
         found = candidates.get(clause_id)
         if found:
-            first = found[0]
-            level = max(settings.understanding_level, first.level or 0)
-            links.append(PlanLink(clause_id, first.person_id, first.action, level))
+            pid, action, level, _ = found[0]
+            if level is None or level < understanding:
+                level = understanding
+            links.append(PlanLink(clause_id, pid, action, level))
     return links
 
 
 def owners_after(
-    owners: Mapping[int, tuple[int, ...]], links: Iterable[PlanLink]
+    statuses: Mapping[int, StatusRow], links: Iterable[PlanLink]
 ) -> dict[int, tuple[int, ...]]:
     """The current owners of the clauses the plan changes, once its links are written."""
     changed: dict[int, tuple[int, ...]] = {}
     for link in links:
-        before = changed.get(link.clause_id, owners.get(link.clause_id, ()))
+        clause_id = link.clause_id
+        before = changed.get(clause_id)
+        if before is None:
+            before = statuses[clause_id][2]
         if link.person_id not in before:
-            changed[link.clause_id] = tuple(sorted((*before, link.person_id)))
+            changed[clause_id] = tuple(sorted((*before, link.person_id)))
     return changed
 
 
@@ -447,26 +450,44 @@ class PlanFigures:
     truck_factor_after: int | None
 
 
-def plan_figures(
-    clauses: Sequence[tuple[int, int]],
-    owners: Mapping[int, tuple[int, ...]],
+OwnersWeights = dict[tuple[int, ...], int]  # Σ criticality by current owners
+
+
+def weigh(
+    clauses: Iterable[tuple[int, int]],
+    statuses: Mapping[int, StatusRow],
     changed: Mapping[int, tuple[int, ...]],
+    before: OwnersWeights | None = None,
+    after: OwnersWeights | None = None,
+) -> tuple[OwnersWeights, OwnersWeights]:
+    """Σ criticality by owners of clauses given as (clause id, criticality), with their owners
+    on D and after the changes of owners_after (added to before and after if given). That is
+    all coverage and truck factor need."""
+    before = {} if before is None else before
+    after = {} if after is None else after
+    before_get, after_get, changed_get = before.get, after.get, changed.get
+    for cid, weight in clauses:
+        owned = statuses[cid][2]
+        before[owned] = before_get(owned, 0) + weight
+        owned = changed_get(cid, owned)
+        after[owned] = after_get(owned, 0) + weight
+    return before, after
+
+
+def plan_figures(
+    before: OwnersWeights,
+    after: OwnersWeights,
     people: Mapping[int, PersonInfo],
     settings: Settings,
     order: Mapping[int, int] | None = None,
 ) -> PlanFigures:
-    """Figures of clauses given as (clause id, criticality) with their owners before, and after
-    the changes of owners_after (the rules of SPEC §3 on D)."""
-    before = [(owners.get(cid, ()), weight) for cid, weight in clauses]
-    after = [
-        (changed.get(cid, owned), weight)
-        for (cid, weight), (owned, _) in zip(clauses, before, strict=True)
-    ]
+    """Coverage and truck factor (the rules of SPEC §3 on D) of a set of clauses weighed by
+    weigh() before and after the plan."""
     return PlanFigures(
-        coverage_of(before),
-        coverage_of(after),
-        truck_factor_of(before, people, settings, order),
-        truck_factor_of(after, people, settings, order),
+        coverage_of(before.items()),
+        coverage_of(after.items()),
+        truck_factor_of(before.items(), people, settings, order),
+        truck_factor_of(after.items(), people, settings, order),
     )
 
 

@@ -3,10 +3,11 @@ succession plan and the rows of the re-verification campaign."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from app.core.continuity import (
     REVERIFY,
     Candidate,
     ForecastPoint,
+    OwnersWeights,
     PlanFigures,
     PlanLink,
     due_before,
@@ -29,6 +31,7 @@ from app.core.continuity import (
     plan_figures,
     scope_dates,
     successors,
+    weigh,
 )
 from app.core.knowledge import PersonInfo, StatusRow, fresh_since, is_active, status_rows, tie_order
 from app.core.natural import natural_key
@@ -102,8 +105,7 @@ def forecast_json(session: Session, as_of: date, months: int = DEFAULT_MONTHS) -
 # --- successors and the succession plan ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ListedClause:
+class ListedClause(NamedTuple):
     """A clause that needs a successor, with its first candidates (SPEC §3a)."""
 
     clause_id: int
@@ -190,21 +192,26 @@ def find_successors(
 def _successors(
     data: _Portfolio, as_of: date, named: ContractRow | None, min_criticality: int | None
 ) -> SuccessorsResult:
-    statuses, contracts = data.statuses, data.contracts
-    scoped = [row for row in data.clauses if row[1] in data.in_scope]
-    owned = [(statuses[row[0]][2], row[4]) for row in scoped]
-    load = loads(owned)
+    statuses, contracts, in_scope = data.statuses, data.contracts, data.in_scope
+    scoped: list[tuple[int, int]] = []  # (clause id, criticality) in scope on D
     contract_owners: dict[int, set[int]] = {}
+    considered: list[ClauseRow] = []
     for row in data.clauses:
-        owners = statuses[row[0]][2]
+        cid, kid = row[0], row[1]
+        owners = statuses[cid][2]
         if owners:
-            contract_owners.setdefault(row[1], set()).update(owners)
-    considered = [
-        row
-        for row in data.clauses
-        if (named is None and row[1] in data.in_scope or named is not None and row[1] == named.id)
-        and (min_criticality is None or row[4] >= min_criticality)
-    ]
+            known = contract_owners.get(kid)
+            if known is None:
+                contract_owners[kid] = set(owners)
+            else:
+                known.update(owners)
+        if kid in in_scope:
+            scoped.append((cid, row[4]))
+        if (kid in in_scope if named is None else kid == named.id) and (
+            min_criticality is None or row[4] >= min_criticality
+        ):
+            considered.append(row)
+    load = loads((statuses[cid][2], weight) for cid, weight in scoped)
     found = successors(
         ((row[0], row[1]) for row in considered),
         statuses,
@@ -218,18 +225,17 @@ def _successors(
     listed = [row for row in considered if row[0] in found]
     listed.sort(key=lambda r: (-r[4], contracts[r[1]].reference, natural_key(r[2])))
     links = plan((row[0] for row in listed), found, data.settings)
-    owners = {row[0]: statuses[row[0]][2] for row in data.clauses}
-    changed = owners_after(owners, links)
+    changed = owners_after(statuses, links)
     order = tie_order(data.people.values())
 
-    def figures(rows: Iterable[ClauseRow]) -> PlanFigures:
-        weights = [(row[0], row[4]) for row in rows]
-        return plan_figures(weights, owners, changed, data.people, data.settings, order)
-
-    by_contract: dict[int, list[ClauseRow]] = {}
-    for row in data.clauses:
-        by_contract.setdefault(row[1], []).append(row)
     touched = sorted({row[1] for row in listed}, key=lambda kid: contracts[kid].reference)
+    weights: dict[int, tuple[OwnersWeights, OwnersWeights]] = {kid: ({}, {}) for kid in touched}
+    for kid, rows in groupby(data.clauses, itemgetter(1)):  # the database returns them in runs
+        found_weights = weights.get(kid)
+        if found_weights is not None:
+            weigh(((row[0], row[4]) for row in rows), statuses, changed, *found_weights)
+    portfolio = weigh(scoped, statuses, changed)
+    people, settings = data.people, data.settings
     return SuccessorsResult(
         as_of,
         data.settings,
@@ -249,8 +255,13 @@ def _successors(
             for row in listed
         ],
         links,
-        figures(scoped),
-        [ContractPlan(kid, contracts[kid].reference, figures(by_contract[kid])) for kid in touched],
+        plan_figures(*portfolio, people, settings, order),
+        [
+            ContractPlan(
+                kid, contracts[kid].reference, plan_figures(*weights[kid], people, settings, order)
+            )
+            for kid in touched
+        ],
     )
 
 
@@ -270,7 +281,12 @@ def successors_json(
     min_criticality: int | None = None,
 ) -> dict[str, Any]:
     """`clausekeeper successors [--contract REF] [--min-criticality N] --json` (SPEC §6)."""
-    result = find_successors(session, as_of, contract_ref, min_criticality)
+    with collector_paused():
+        return _successors_json(find_successors(session, as_of, contract_ref, min_criticality))
+
+
+def _successors_json(result: SuccessorsResult) -> dict[str, Any]:
+    as_of = result.as_of
     people = result.people
     return {
         "as_of": as_of.isoformat(),
@@ -284,8 +300,8 @@ def successors_json(
                 "reason": c.reason,
                 "candidates": [
                     {
-                        "name": people[k.person_id].name,
-                        "email": people[k.person_id].email,
+                        "name": (person := people[k.person_id]).name,
+                        "email": person.email,
                         "action": k.action,
                         "level": k.level,
                         "load": k.load,
