@@ -92,7 +92,8 @@ def scope_dates(terms: ContractTerms, dates: Sequence[date]) -> int:
     """On how many leading dates the contract is in scope (not_started, active, terminating).
 
     Out of scope on D, a contract stays out (expired and terminated are final). In scope, it
-    stays in until its ends_on as computed on D, which no later date changes, unless notice is
+    stays in until its ends_on as computed on D, which no later date changes (or until the day
+    before its start, when that is later: notice given before the start), unless notice is
     dated after D: that notice starts counting on its date, so those few contracts are evaluated
     on every date.
     """
@@ -109,7 +110,8 @@ def scope_dates(terms: ContractTerms, dates: Sequence[date]) -> int:
         return count
     if position.ends_on is None:
         return len(dates)
-    return leading_run(dates, position.ends_on)
+    # not_started before S whatever the notice says (notice given before S can end it earlier)
+    return leading_run(dates, max(position.ends_on, terms.start_date - timedelta(days=1)))
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ def forecast(
     for clause_id, weight, scope in clauses:
         if scope <= 0:
             continue
+        scope = min(scope, size)
         changes.total[0] += weight
         changes.total[scope] -= weight
         _clause_segments(
