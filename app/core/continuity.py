@@ -30,11 +30,9 @@ from app.core.knowledge import (
     OwnedWeight,
     PersonInfo,
     StatusRow,
-    coverage_of,
     fresh_since,
     is_active,
     tie_order,
-    truck_factor_of,
     truck_factor_tallied,
 )
 from app.core.months import add_months, month_end
@@ -457,41 +455,73 @@ OwnersWeights = dict[tuple[int, ...], int]  # Σ criticality by current owners
 
 
 def weigh(
-    clauses: Iterable[tuple[int, int]],
+    clauses: Iterable[tuple[int, int, int]], statuses: Mapping[int, StatusRow]
+) -> dict[int, OwnersWeights]:
+    """Σ criticality by current owners of clauses given as (group, clause id, criticality), by
+    group (a contract). That is all coverage, truck factor and loads need; the union of groups
+    is the union of their items."""
+    groups: dict[int, OwnersWeights] = {}
+    for group, cid, weight in clauses:
+        found = groups.get(group)
+        if found is None:
+            found = groups[group] = {}
+        owned = statuses[cid][2]
+        found[owned] = found.get(owned, 0) + weight
+    return groups
+
+
+def weigh_after(
+    groups: Mapping[int, OwnersWeights],
+    clauses: Iterable[tuple[int, int, int]],
     statuses: Mapping[int, StatusRow],
     changed: Mapping[int, tuple[int, ...]],
-    before: OwnersWeights | None = None,
-    after: OwnersWeights | None = None,
-) -> tuple[OwnersWeights, OwnersWeights]:
-    """Σ criticality by owners of clauses given as (clause id, criticality), with their owners
-    on D and after the changes of owners_after (added to before and after if given). That is
-    all coverage and truck factor need."""
-    before = {} if before is None else before
-    after = {} if after is None else after
-    before_get, after_get, changed_get = before.get, after.get, changed.get
-    for cid, weight in clauses:
-        owned = statuses[cid][2]
-        before[owned] = before_get(owned, 0) + weight
-        owned = changed_get(cid, owned)
-        after[owned] = after_get(owned, 0) + weight
-    return before, after
+) -> dict[int, OwnersWeights]:
+    """The groups of weigh() once the changes of owners_after are made: clauses are those the
+    plan changes, as (group, clause id, criticality). Only the changed groups are returned."""
+    after: dict[int, OwnersWeights] = {}
+    for group, cid, weight in clauses:
+        found = after.get(group)
+        if found is None:
+            found = after[group] = dict(groups[group])
+        old, new = statuses[cid][2], changed[cid]
+        left = found[old] - weight
+        if left:
+            found[old] = left
+        else:
+            del found[old]
+        found[new] = found.get(new, 0) + weight
+    return after
 
 
 def plan_figures(
-    before: OwnersWeights,
-    after: OwnersWeights,
-    people: Mapping[int, PersonInfo],
+    before: Iterable[OwnedWeight],
+    after: Iterable[OwnedWeight],
     settings: Settings,
-    order: Mapping[int, int] | None = None,
+    order: Mapping[int, int],
 ) -> PlanFigures:
-    """Coverage and truck factor (the rules of SPEC §3 on D) of a set of clauses weighed by
-    weigh() before and after the plan."""
-    return PlanFigures(
-        coverage_of(before.items()),
-        coverage_of(after.items()),
-        truck_factor_of(before.items(), people, settings, order),
-        truck_factor_of(after.items(), people, settings, order),
-    )
+    """Coverage and truck factor (the rules of SPEC §3 on D) of a set of clauses as weighed by
+    weigh(), before and after the plan; order is tie_order of (at least) the owners."""
+    coverage_before, truck_before = _figures(before, settings, order)
+    coverage_after, truck_after = _figures(after, settings, order)
+    return PlanFigures(coverage_before, coverage_after, truck_before, truck_after)
+
+
+def _figures(
+    weights: Iterable[OwnedWeight], settings: Settings, order: Mapping[int, int]
+) -> tuple[Fraction | None, int | None]:
+    owned: list[OwnedWeight] = []
+    total = orphaned = 0
+    for owners, weight in weights:
+        total += weight
+        if owners:
+            owned.append((owners, weight))
+        else:
+            orphaned += weight
+    if not total:
+        return None, None
+    # coverage_of and truck_factor_of, on the sums of this one pass
+    coverage = Fraction(total - orphaned, total)
+    return coverage, truck_factor_tallied(owned, total, orphaned, settings, order)
 
 
 # --- the re-verification campaign ----------------------------------------------------------

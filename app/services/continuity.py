@@ -3,10 +3,9 @@ succession plan and the rows of the re-verification campaign."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from itertools import groupby
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -18,7 +17,6 @@ from app.core.continuity import (
     REVERIFY,
     Candidate,
     ForecastPoint,
-    OwnersWeights,
     PlanFigures,
     PlanLink,
     due_before,
@@ -32,6 +30,7 @@ from app.core.continuity import (
     scope_dates,
     successors,
     weigh,
+    weigh_after,
 )
 from app.core.knowledge import PersonInfo, StatusRow, fresh_since, is_active, status_rows, tie_order
 from app.core.natural import natural_key
@@ -193,25 +192,16 @@ def _successors(
     data: _Portfolio, as_of: date, named: ContractRow | None, min_criticality: int | None
 ) -> SuccessorsResult:
     statuses, contracts, in_scope = data.statuses, data.contracts, data.in_scope
-    scoped: list[tuple[int, int]] = []  # (clause id, criticality) in scope on D
-    contract_owners: dict[int, set[int]] = {}
-    considered: list[ClauseRow] = []
-    for row in data.clauses:
-        cid, kid = row[0], row[1]
-        owners = statuses[cid][2]
-        if owners:
-            known = contract_owners.get(kid)
-            if known is None:
-                contract_owners[kid] = set(owners)
-            else:
-                known.update(owners)
-        if kid in in_scope:
-            scoped.append((cid, row[4]))
-        if (kid in in_scope if named is None else kid == named.id) and (
-            min_criticality is None or row[4] >= min_criticality
-        ):
-            considered.append(row)
-    load = loads((statuses[cid][2], weight) for cid, weight in scoped)
+    groups = weigh(((row[1], row[0], row[4]) for row in data.clauses), statuses)
+    scoped = [groups[kid] for kid in in_scope if kid in groups]
+    contract_owners = {kid: set().union(*weights) for kid, weights in groups.items()}
+    load = loads(item for weights in scoped for item in weights.items())
+    considered = [
+        row
+        for row in data.clauses
+        if (row[1] in in_scope if named is None else row[1] == named.id)
+        and (min_criticality is None or row[4] >= min_criticality)
+    ]
     found = successors(
         ((row[0], row[1]) for row in considered),
         statuses,
@@ -226,16 +216,23 @@ def _successors(
     listed.sort(key=lambda r: (-r[4], contracts[r[1]].reference, natural_key(r[2])))
     links = plan((row[0] for row in listed), found, data.settings)
     changed = owners_after(statuses, links)
+    weight_of = {row[0]: (row[1], row[4]) for row in listed if row[0] in changed}
+    after = weigh_after(
+        groups, ((kid, cid, weight) for cid, (kid, weight) in weight_of.items()), statuses, changed
+    )
     order = tie_order(data.people.values())
+    settings = data.settings
+
+    def figures(kids: Iterable[int]) -> PlanFigures:
+        chosen = [kid for kid in kids if kid in groups]
+        return plan_figures(
+            [item for kid in chosen for item in groups[kid].items()],
+            [item for kid in chosen for item in after.get(kid, groups[kid]).items()],
+            settings,
+            order,
+        )
 
     touched = sorted({row[1] for row in listed}, key=lambda kid: contracts[kid].reference)
-    weights: dict[int, tuple[OwnersWeights, OwnersWeights]] = {kid: ({}, {}) for kid in touched}
-    for kid, rows in groupby(data.clauses, itemgetter(1)):  # the database returns them in runs
-        found_weights = weights.get(kid)
-        if found_weights is not None:
-            weigh(((row[0], row[4]) for row in rows), statuses, changed, *found_weights)
-    portfolio = weigh(scoped, statuses, changed)
-    people, settings = data.people, data.settings
     return SuccessorsResult(
         as_of,
         data.settings,
@@ -255,13 +252,8 @@ def _successors(
             for row in listed
         ],
         links,
-        plan_figures(*portfolio, people, settings, order),
-        [
-            ContractPlan(
-                kid, contracts[kid].reference, plan_figures(*weights[kid], people, settings, order)
-            )
-            for kid in touched
-        ],
+        figures(in_scope),
+        [ContractPlan(kid, contracts[kid].reference, figures((kid,))) for kid in touched],
     )
 
 

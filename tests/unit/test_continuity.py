@@ -22,8 +22,9 @@ from app.core.continuity import (
     scope_dates,
     successors,
     weigh,
+    weigh_after,
 )
-from app.core.knowledge import PersonInfo, fresh_since, status_rows
+from app.core.knowledge import PersonInfo, fresh_since, status_rows, tie_order
 from app.core.settings import Settings
 from app.core.terms import ContractTerms
 
@@ -261,7 +262,13 @@ def test_plan_figures_before_and_after() -> None:
     links = [PlanLink(10, 2, LEARN, 2), PlanLink(11, 2, LEARN, 2)]
     changed = owners_after(statuses, links)
     assert changed == {10: (2,), 11: (1, 2)}
-    figures = plan_figures(*weigh([(10, 4), (11, 3), (12, 1)], statuses, changed), people, S)
+    clauses = [(1, 10, 4), (1, 11, 3), (1, 12, 1)]  # (contract, clause, criticality)
+    before = weigh(clauses, statuses)
+    assert before == {1: {(): 4, (1,): 4}}
+    after = weigh_after(before, clauses[:2], statuses, changed)
+    assert after == {1: {(2,): 4, (1, 2): 3, (1,): 1}} and before[1] == {(): 4, (1,): 4}
+    order = tie_order(people.values())
+    figures = plan_figures(before[1].items(), after[1].items(), S, order)
     assert figures.coverage_before == Fraction(4, 8) and figures.coverage_after == 1
     # before: 4 of 8 orphaned, not over 0.5; removing Ann orphans all → 1
     # after: Ann (4) and Bob (7): remove Bob (10 and nothing else orphaned: 4 of 8) then Ann → 2

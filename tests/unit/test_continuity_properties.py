@@ -27,6 +27,7 @@ from app.core.continuity import (
     scope_dates,
     successors,
     weigh,
+    weigh_after,
 )
 from app.core.knowledge import (
     ClauseInfo,
@@ -36,6 +37,7 @@ from app.core.knowledge import (
     coverage,
     fresh_since,
     status_rows,
+    tie_order,
     truck_factor,
 )
 from app.core.settings import Settings
@@ -194,8 +196,19 @@ def test_plan_after_figures_are_the_rules_once_its_links_are_written(
     )
     links_after = plan(sorted(found), found, settings)
     changed = owners_after(statuses, links_after)
+    weighed = [(c.contract_id, c.id, c.criticality) for c in clauses]
+    groups = weigh(weighed, statuses)
+    after_groups = weigh_after(groups, [w for w in weighed if w[1] in changed], statuses, changed)
+    order = tie_order(people.values())
     figures = plan_figures(
-        *weigh([(c.id, c.criticality) for c in clauses], statuses, changed), people, settings
+        [item for weights in groups.values() for item in weights.items()],
+        [
+            item
+            for kid, weights in groups.items()
+            for item in after_groups.get(kid, weights).items()
+        ],
+        settings,
+        order,
     )
 
     written = {(k.person_id, k.clause_id): k for k in links}
