@@ -354,7 +354,7 @@ def successors(
     settings: Settings,
     as_of: date,
     load: Mapping[int, int],
-) -> dict[int, list[Candidate]]:
+) -> dict[int, tuple[Candidate, ...]]:
     """The first MAX_CANDIDATES candidates of each listed clause, by clause id.
 
     clauses: (clause id, contract id) of the clauses to consider (those whose status is not
@@ -375,12 +375,21 @@ def successors(
     rank = ranks.__getitem__
 
     learners: dict[int, list[tuple[tuple[int, str, str], int]]] = {}  # contract: ranked owners
-    result: dict[int, list[Candidate]] = {}
+    # a clause nobody eligible has a link to gets the same learners as the contract's other
+    # clauses with the same owners: computed once per (contract, owners)
+    only_learners: dict[tuple[int, tuple[int, ...]], tuple[Candidate, ...]] = {}
+    result: dict[int, tuple[Candidate, ...]] = {}
     for clause_id, contract_id in listed:
         owners = statuses[clause_id][2]
+        mine = linked.get(clause_id)
+        if mine is None:
+            shared = only_learners.get((contract_id, owners))
+            if shared is not None:
+                result[clause_id] = shared
+                continue
         found: list[tuple[int, tuple[int, str, str], int, int | None]] = []
         known = set(owners)
-        for pid, level, fresh in linked.get(clause_id, ()):
+        for pid, level, fresh in mine or ():
             known.add(pid)
             if pid in owners:
                 continue
@@ -403,10 +412,13 @@ def successors(
                     break
                 if pid not in known:
                     found.append((2, key, pid, None))
-        result[clause_id] = [
+        chosen = tuple(
             Candidate(pid, ACTIONS[action], level, key[0])
             for action, key, pid, level in found[:MAX_CANDIDATES]
-        ]
+        )
+        result[clause_id] = chosen
+        if mine is None:
+            only_learners[(contract_id, owners)] = chosen
     return result
 
 

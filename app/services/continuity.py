@@ -115,7 +115,7 @@ class ListedClause(NamedTuple):
     criticality: int
     status: str
     reason: str | None
-    candidates: list[Candidate]
+    candidates: tuple[Candidate, ...]
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,7 @@ def _successors(
     people: dict[int, PersonInfo],
     clauses: list[tuple[int, int, int]],  # (clause, contract, criticality)
     links: list[tuple[int, int, int, date]],  # (person, clause, level, verified_on)
-) -> tuple[dict[int, list[Candidate]], dict[int, tuple[str, str | None, tuple[int, ...]]]]:
+) -> tuple[dict[int, tuple[Candidate, ...]], dict[int, tuple[str, str | None, tuple[int, ...]]]]:
     since = fresh_since(D, S)
     statuses = status_rows(
         {c for c, _, _ in clauses},
@@ -224,8 +224,8 @@ def test_a_clause_with_no_candidate_is_listed_with_an_empty_list() -> None:
     clauses = [(10, 1, 5), (11, 2, 2)]
     links = [(1, 10, 3, FRESH)]
     found, statuses = _successors(people, clauses, links)
-    assert statuses[10][0] == "at_risk" and found[10] == []
-    assert statuses[11][0] == "orphaned" and found[11] == []
+    assert statuses[10][0] == "at_risk" and found[10] == ()
+    assert statuses[11][0] == "orphaned" and found[11] == ()
 
 
 def test_covered_clauses_are_not_listed() -> None:
