@@ -56,7 +56,8 @@ def main() -> int:
             ratio = median[name] / median["gaps"]
             passed = ratio <= TARGETS[name]
             ok = ok and passed
-            line += f"  = {ratio:.2f} x gaps (target ≤ {TARGETS[name]:g}) {'ok' if passed else 'TOO SLOW'}"
+            verdict = "ok" if passed else "TOO SLOW"
+            line += f"  = {ratio:.2f} x gaps (target ≤ {TARGETS[name]:g}) {verdict}"
         print(line)
     return 0 if ok else 1
 
