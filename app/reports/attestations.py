@@ -101,38 +101,47 @@ def write_attestations(out: IO[bytes], rows: list[AttestationRow], as_of: date) 
         protection.formatRows = False
         protection.autoFilter = False
         ws.append([bold_cell(ws, name) for name in COLUMNS])
+        cells = _Cells(ws)
         for row in rows:
-            ws.append(_cells(ws, row))
+            ws.append(cells.row(row))
         wb.save(out)
 
 
-def _cells(ws: Any, row: AttestationRow) -> list[Any]:
-    def day(value: date | None) -> Any:
+class _Cells:
+    """The cells of a row. A write-only row is written out when appended, so one styled cell
+    per column is reused for every row (a new cell object per row costs more than the XML)."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.verified_on, self.stale_on = WriteOnlyCell(ws), WriteOnlyCell(ws)
+        self.new_level, self.confirmed_on = WriteOnlyCell(ws), WriteOnlyCell(ws)
+        for cell in (self.verified_on, self.stale_on, self.confirmed_on):
+            cell.number_format = DATE_FORMAT
+        for cell in (self.new_level, self.confirmed_on):
+            cell.protection = _UNLOCKED  # the two cells meant to be filled
+
+    def _day(self, cell: Any, value: date | None) -> Any:
         if value is None:
             return None
-        cell = WriteOnlyCell(ws, value)
-        cell.number_format = DATE_FORMAT
+        cell.value = value
         return cell
 
-    new_level = WriteOnlyCell(ws)
-    new_level.protection = _UNLOCKED
-    confirmed_on = WriteOnlyCell(ws)
-    confirmed_on.protection = _UNLOCKED
-    confirmed_on.number_format = DATE_FORMAT
-    return [
-        safe_text(ws, row.person),
-        safe_text(ws, row.name),
-        safe_text(ws, row.contract),
-        safe_text(ws, row.clause),
-        safe_text(ws, row.title),
-        row.criticality,
-        row.action,
-        row.level,
-        day(row.verified_on),
-        day(row.stale_on),
-        new_level,
-        confirmed_on,
-    ]
+    def row(self, row: AttestationRow) -> list[Any]:
+        ws = self.ws
+        return [
+            safe_text(ws, row.person),
+            safe_text(ws, row.name),
+            safe_text(ws, row.contract),
+            safe_text(ws, row.clause),
+            safe_text(ws, row.title),
+            row.criticality,
+            row.action,
+            row.level,
+            self._day(self.verified_on, row.verified_on),
+            self._day(self.stale_on, row.stale_on),
+            self.new_level,
+            self.confirmed_on,
+        ]
 
 
 def export_attestations(
