@@ -191,10 +191,15 @@ def forecast(
             else next((i for i, day in enumerate(dates) if last <= day + window), size)
         )
     holders: dict[int, list[tuple[int, int]]] = {}  # clause: (person, dates current on)
+    held_by = holders.get
     for pid, clause_id, fresh in links:
         current = min(fresh, active.get(pid, 0))
         if current > 0:
-            holders.setdefault(clause_id, []).append((pid, current))
+            entry = held_by(clause_id)
+            if entry is None:
+                holders[clause_id] = [(pid, current)]
+            else:
+                entry.append((pid, current))
 
     changes = _Changes.empty(size)
     for clause_id, weight, scope in clauses:
@@ -368,9 +373,14 @@ def successors(
     listed = [(cid, kid) for cid, kid in clauses if statuses[cid][0] in LISTED]
     wanted = {cid for cid, _ in listed}
     linked: dict[int, list[tuple[int, int, object]]] = {}
+    linked_to = linked.get
     for pid, clause_id, level, fresh in links:
         if clause_id in wanted and pid in eligible:
-            linked.setdefault(clause_id, []).append((pid, level, fresh))
+            entry = linked_to(clause_id)
+            if entry is None:
+                linked[clause_id] = [(pid, level, fresh)]
+            else:
+                entry.append((pid, level, fresh))
 
     ranks = {pid: (load.get(pid, 0), people[pid].name, people[pid].key) for pid in eligible}
     rank = ranks.__getitem__
