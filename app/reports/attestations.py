@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from openpyxl.cell.cell import WriteOnlyCell
-from openpyxl.styles import Protection
+from openpyxl.styles import PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from app.reports.xlsx_safe import (
     DATE_FORMAT,
     bold_cell,
     open_workbook,
+    print_setup,
     safe_text,
     sheet_rows,
     unescape_text,
@@ -55,9 +56,10 @@ COLUMNS = (
 )  # fmt: skip
 FILLED = ("new_level", "confirmed_on")  # the cells meant to be filled
 READ = ("person", "contract", "clause", "new_level", "confirmed_on")
-WIDTHS = (28, 24, 14, 8, 36, 11, 10, 7, 12, 12, 11, 13)
+WIDTHS = (28, 22, 13, 7, 30, 11, 9, 7, 12, 12, 11, 13)
 LEVEL_CHOICES = '"0,1,2,3,4"'
 _UNLOCKED = Protection(locked=False)
+_TO_FILL = PatternFill(start_color="FFF2CC", end_color="FFF2CC", fill_type="solid")
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -70,6 +72,12 @@ def write_attestations(out: IO[bytes], rows: list[AttestationRow], as_of: date) 
         for index, width in enumerate(WIDTHS, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         ws.freeze_panes = "A2"
+        print_setup(
+            ws,
+            f"Knowledge to confirm as of {as_of.isoformat()}",
+            width=sum(WIDTHS),
+            title_rows="1:1",
+        )
         last = len(rows) + 1
         levels = DataValidation(
             type="list",
@@ -118,7 +126,8 @@ class _Cells:
         for cell in (self.verified_on, self.stale_on, self.confirmed_on):
             cell.number_format = DATE_FORMAT
         for cell in (self.new_level, self.confirmed_on):
-            cell.protection = _UNLOCKED  # the two cells meant to be filled
+            cell.protection = _UNLOCKED  # the two cells meant to be filled, and shown so
+            cell.fill = _TO_FILL
 
     def _day(self, cell: Any, value: date | None) -> Any:
         if value is None:
