@@ -30,7 +30,6 @@ from app.core.knowledge import (
     OwnedWeight,
     PersonInfo,
     StatusRow,
-    coverage_of,
     fresh_since,
     is_active,
     tie_order,
@@ -532,14 +531,20 @@ def plan_figures(
 def _figures(
     weights: Iterable[OwnedWeight], settings: Settings, order: Mapping[int, int]
 ) -> tuple[Fraction | None, int | None]:
-    """coverage_of and truck_factor_of (SPEC §3) of weighed clauses."""
-    items = list(weights)
-    owned = [(owners, weight) for owners, weight in items if owners]
-    total = sum(weight for _, weight in items)
+    """Coverage and truck factor (SPEC §3) of weighed clauses in one pass: the coverage_of
+    ratio and truck_factor_tallied on its sums, as gaps tallies them."""
+    owned: list[OwnedWeight] = []
+    total = orphaned = 0
+    for owners, weight in weights:
+        total += weight
+        if owners:
+            owned.append((owners, weight))
+        else:
+            orphaned += weight
     if not total:
         return None, None
-    orphaned = total - sum(weight for _, weight in owned)
-    return coverage_of(items), truck_factor_tallied(owned, total, orphaned, settings, order)
+    coverage = Fraction(total - orphaned, total)
+    return coverage, truck_factor_tallied(owned, total, orphaned, settings, order)
 
 
 # --- the re-verification campaign ----------------------------------------------------------

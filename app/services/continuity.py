@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -226,11 +227,15 @@ def _successors(
     def figures(kids: Iterable[int]) -> PlanFigures:
         chosen = [kid for kid in kids if kid in groups]
         return plan_figures(
-            [item for kid in chosen for item in groups[kid].items()],
-            [item for kid in chosen for item in after.get(kid, groups[kid]).items()],
+            chain.from_iterable(groups[kid].items() for kid in chosen),
+            chain.from_iterable(after.get(kid, groups[kid]).items() for kid in chosen),
             settings,
             order,
         )
+
+    def contract_figures(kid: int) -> PlanFigures:
+        weights = groups[kid]
+        return plan_figures(weights.items(), after.get(kid, weights).items(), settings, order)
 
     touched = sorted({row[1] for row in listed}, key=lambda kid: contracts[kid].reference)
     return SuccessorsResult(
@@ -253,7 +258,7 @@ def _successors(
         ],
         links,
         figures(in_scope),
-        [ContractPlan(kid, contracts[kid].reference, figures((kid,))) for kid in touched],
+        [ContractPlan(kid, contracts[kid].reference, contract_figures(kid)) for kid in touched],
     )
 
 
