@@ -255,3 +255,22 @@ def test_a_clause_without_candidates_is_listed_empty(session: Session) -> None:
         ("2", "at_risk", []),
     ]
     assert data["plan"]["coverage_before"] == data["plan"]["coverage_after"] == 0.375
+
+
+def test_contract_option_on_a_contract_out_of_scope(demo: Database) -> None:
+    """As `gaps --contract`: the named contract whatever its status; the portfolio's figures
+    (in-scope clauses only) are not changed by a plan for its clauses."""
+    with demo.session() as session:
+        in_scope = {c["reference"] for c in gaps_json(session, D)["contracts"]}
+        references = session.scalars(select(Contract.reference).order_by(Contract.reference))
+        reference = next(r for r in references if r not in in_scope)
+        one = successors_json(session, D, contract_ref=reference)
+        named = gaps_json(session, D, reference)
+    wanted = [c["number"] for c in named["clauses"] if c["status"] != "covered"]
+    assert sorted(c["number"] for c in one["clauses"]) == sorted(wanted)
+    plan = one["plan"]
+    assert plan["coverage_after"] == plan["coverage_before"]
+    assert plan["truck_factor_after"] == plan["truck_factor_before"]
+    if one["clauses"]:
+        assert [c["reference"] for c in plan["contracts"]] == [reference]
+        assert plan["contracts"][0]["coverage_before"] == named["coverage"]
