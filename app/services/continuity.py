@@ -213,13 +213,13 @@ def _successors(
         as_of,
         load,
     )
+    reference = {kid: contract.reference for kid, contract in contracts.items()}
     listed = [row for row in considered if row[0] in found]
-    listed.sort(key=lambda r: (-r[4], contracts[r[1]].reference, natural_key(r[2])))
+    listed.sort(key=lambda r: (-r[4], reference[r[1]], natural_key(r[2])))
     links = plan((row[0] for row in listed), found, data.settings)
     changed = owners_after(statuses, links)
-    weight_of = {row[0]: (row[1], row[4]) for row in listed if row[0] in changed}
     after = weigh_after(
-        groups, ((kid, cid, weight) for cid, (kid, weight) in weight_of.items()), statuses, changed
+        groups, ((row[1], row[0], row[4]) for row in listed if row[0] in changed), statuses, changed
     )
     order = tie_order(data.people.values())
     settings = data.settings
@@ -235,7 +235,16 @@ def _successors(
 
     def contract_figures(kid: int) -> PlanFigures:
         weights = groups[kid]
-        return plan_figures(weights.items(), after.get(kid, weights).items(), settings, order)
+        changed_weights = after.get(kid)
+        if changed_weights is None:  # listed clauses without candidates only: no change
+            same = plan_figures(weights.items(), (), settings, order)
+            return PlanFigures(
+                same.coverage_before,
+                same.coverage_before,
+                same.truck_factor_before,
+                same.truck_factor_before,
+            )
+        return plan_figures(weights.items(), changed_weights.items(), settings, order)
 
     touched = sorted({row[1] for row in listed}, key=lambda kid: contracts[kid].reference)
     return SuccessorsResult(
@@ -246,7 +255,7 @@ def _successors(
             ListedClause(
                 row[0],
                 row[1],
-                contracts[row[1]].reference,
+                reference[row[1]],
                 row[2],
                 row[3],
                 row[4],
@@ -283,10 +292,26 @@ def successors_json(
 
 
 def _successors_json(result: SuccessorsResult) -> dict[str, Any]:
-    as_of = result.as_of
     people = result.people
+    shaped: dict[tuple[Candidate, ...], list[dict[str, Any]]] = {}  # the same lists recur
+
+    def candidates(found: tuple[Candidate, ...]) -> list[dict[str, Any]]:
+        out = shaped.get(found)
+        if out is None:
+            out = shaped[found] = [
+                {
+                    "name": (person := people[k.person_id]).name,
+                    "email": person.email,
+                    "action": k.action,
+                    "level": k.level,
+                    "load": k.load,
+                }
+                for k in found
+            ]
+        return out
+
     return {
-        "as_of": as_of.isoformat(),
+        "as_of": result.as_of.isoformat(),
         "clauses": [
             {
                 "contract": c.contract,
@@ -295,16 +320,7 @@ def _successors_json(result: SuccessorsResult) -> dict[str, Any]:
                 "criticality": c.criticality,
                 "status": c.status,
                 "reason": c.reason,
-                "candidates": [
-                    {
-                        "name": (person := people[k.person_id]).name,
-                        "email": person.email,
-                        "action": k.action,
-                        "level": k.level,
-                        "load": k.load,
-                    }
-                    for k in c.candidates
-                ],
+                "candidates": candidates(c.candidates),
             }
             for c in result.clauses
         ],
