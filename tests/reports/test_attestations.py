@@ -167,6 +167,24 @@ def test_round_trip_changes_links_audit_and_gaps(portfolio: Session, tmp_path: P
     assert statuses["a"] == ("single", ["Cyd Clark"])
 
 
+def test_an_attestation_import_is_recorded_and_can_be_taken_back(
+    portfolio: Session, tmp_path: Path
+) -> None:
+    from app.store.import_log import list_imports, undo_import
+
+    before = links(portfolio)
+    path, _ = export_attestations(portfolio, tmp_path / "att.xlsx", AS_OF)
+    fill(path, {(2, "new_level"): 4, (4, "new_level"): 0, (6, "new_level"): "2"})
+    import_attestations(portfolio, path, AS_OF)
+    portfolio.commit()
+    (record,) = list_imports(portfolio)
+    assert (record.kind, record.file) == ("attestations", "att.xlsx")
+    assert links(portfolio) != before
+    undo_import(portfolio, record.id)
+    portfolio.commit()
+    assert links(portfolio) == before  # created deleted, updated restored, removed back
+
+
 def test_a_bad_file_changes_nothing_and_names_every_problem(
     portfolio: Session, tmp_path: Path
 ) -> None:
