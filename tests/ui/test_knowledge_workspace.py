@@ -290,7 +290,7 @@ def test_set_a_level_in_the_matrix_undo_redo_and_the_history(
         ("2023-01-01", "2026-01-15"), ("2026-01-15", "2023-01-01"),
         ("2023-01-01", "2026-01-15"),
     ]
-    editor.close()
+    editor.accept()  # OK keeps the edits (Cancel would undo them, after asking)
 
 
 def test_the_cell_editor_adds_and_removes_links(
@@ -325,7 +325,7 @@ def test_the_cell_editor_adds_and_removes_links(
     kctx.undo_stack.undo()
     settle(qtbot)
     assert model.index(1, FIRST_PERSON + bob).data() == "4"
-    editor.close()
+    editor.accept()
 
 
 def test_add_an_owner_and_reverify_many_links(
