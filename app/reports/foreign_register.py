@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session
 from app.core import fields
 from app.core.terms import month_boundary
 from app.errors import ClausekeeperError, ValidationError
+from app.reports.import_errors import refused_by_database
 from app.reports.xlsx_safe import open_workbook, sheet_rows, unescape_text
 from app.store import audit
+from app.store.engine import hold_write_lock
 from app.store.models import DEFAULT_REMINDER_DAYS, NOTICE_UNITS, Contract, Person, Vendor
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
@@ -590,6 +592,8 @@ def import_foreign_register(
     explicit = parse_mapping(mapping)
     table = _read_table(path)
     columns, ignored = map_columns(table.headers, explicit, path.name)
+    if not dry_run:
+        hold_write_lock(session)  # the references and vendors read below stay as read
     summary = ForeignSummary(
         file=path.name, decoded_as=table.decoded_as, ignored=ignored, dry_run=dry_run,
         mapping={name: table.headers[index] for name, index in columns.items()},
@@ -620,7 +624,8 @@ def import_foreign_register(
     vendors = _vendor_ids(session, contracts)
     summary.vendors_created = len({n.casefold() for n, v in vendors.items() if v is None})
     if not dry_run:
-        _write(session, contracts, vendors)
+        with refused_by_database(path.name):
+            _write(session, contracts, vendors)
     return summary
 
 

@@ -30,8 +30,10 @@ from sqlalchemy.orm import Session
 from app.core import fields
 from app.core.months import period_start_of
 from app.errors import ClausekeeperError, ValidationError
+from app.reports.import_errors import refused_by_database
 from app.reports.xlsx_safe import open_workbook
 from app.store import audit
+from app.store.engine import hold_write_lock
 from app.store.models import Contract, Measurement, Sla
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -110,6 +112,8 @@ def import_measurements(session: Session, path: Path | str, dry_run: bool = Fals
     columns = _columns(header, where, problems)
     if problems:
         raise ClausekeeperError(problems[0], problems)
+    if not dry_run:
+        hold_write_lock(session)  # the recorded measurements read below stay as read
 
     slas = _sla_index(session)
     candidates: list[_Row] = []
@@ -153,7 +157,8 @@ def import_measurements(session: Session, path: Path | str, dry_run: bool = Fals
         problems.sort(key=_row_order)
         raise ClausekeeperError(problems[0], problems)
     if not dry_run and new:
-        _write(session, new)
+        with refused_by_database(where):
+            _write(session, new)
     rows_read = len(candidates)
     return ImportSummary(rows=rows_read, imported=len(new), unchanged=unchanged, dry_run=dry_run)
 

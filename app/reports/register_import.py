@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from app.core import fields
@@ -30,9 +29,11 @@ from app.core.records import contract_problems
 from app.core.settings import DEFAULTS as SETTING_DEFAULTS
 from app.core.settings import validate_setting
 from app.errors import ClausekeeperError, ValidationError
+from app.reports.import_errors import refused_by_database
 from app.reports.register_export import SHEETS
 from app.reports.xlsx_safe import open_workbook, sheet_rows, unescape_text
 from app.store import audit
+from app.store.engine import hold_write_lock
 from app.store.models import (
     CLAUSE_CATEGORIES,
     DEFAULT_REMINDER_DAYS,
@@ -976,6 +977,8 @@ def import_register_workbook(
     The caller owns the transaction (nothing is committed here).
     """
     path = Path(path)
+    if not dry_run:
+        hold_write_lock(session)  # what is checked below cannot change before it is written
     problems = _Problems()
     checked = _read_and_check(session, path, problems, progress)
     if problems:
@@ -989,11 +992,6 @@ def import_register_workbook(
         dry_run=dry_run,
     )
     if not dry_run:
-        try:
+        with refused_by_database(path.name):
             _write(session, checked, progress)
-        except IntegrityError as exc:
-            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-            raise ClausekeeperError(
-                f"{path.name}: the database refused the import ({reason}); nothing was imported"
-            ) from None
     return summary
