@@ -201,3 +201,24 @@ def clause_number(value: object, field: str = "number") -> str:
     result = text(value, field, required=True, max_len=50)
     assert result is not None
     return result
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode control picture: ESC shows as ␛
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return "\ufffd"  # a C1 control (0x80-0x9f) has no picture
+
+
+def visible_controls(value: str) -> str:
+    """Text with its control characters shown as symbols (ESC as ␛), line breaks and tabs kept.
+
+    For files that other programs show or print as they are (a calendar): a control sequence
+    from user text must not reach a terminal or a parser as a control.
+    """
+    return _CONTROLS.sub(_picture, value) if _CONTROLS.search(value) else value

@@ -3,8 +3,9 @@
 Writing: a text cell is always a string cell (`t="inlineStr"`) holding the text unchanged — no
 apostrophe or other prefix — so `=HYPERLINK(...)`, `+1`, `-2`, `@SUM` or `#N/A` stay literal text.
 Characters XML cannot carry (control characters, a carriage return, which XML parsers turn into a
-line feed) use the OOXML `_xHHHH_` escape that Excel decodes, and a literal `_xHHHH_` in the text
-is protected as `_x005F_xHHHH_`; `unescape_text` undoes both on import.
+line feed) and the C1 controls (0x7f-0x9f, which XML would carry raw) use the OOXML `_xHHHH_`
+escape that Excel decodes, and a literal `_xHHHH_` in the text is protected as `_x005F_xHHHH_`;
+`unescape_text` undoes both on import.
 
 Reading: before openpyxl sees a file, it must be a zip with the parts of a workbook, at most
 MAX_ENTRIES entries, at most MAX_UNCOMPRESSED bytes once unpacked, no entry compressed beyond
@@ -51,7 +52,7 @@ FORMULA_STARTS = frozenset("=+-@\t\r\n")
 """Text starting with one of these is what spreadsheet formula injection uses."""
 
 _ERROR_TEXTS = frozenset(ERROR_CODES)
-_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _PROLOG_CHUNK = 64 * 1024
 _PROLOG_LIMIT = 4 * 1024 * 1024
