@@ -222,3 +222,35 @@ def visible_controls(value: str) -> str:
     from user text must not reach a terminal or a parser as a control.
     """
     return _CONTROLS.sub(_picture, value) if _CONTROLS.search(value) else value
+
+
+_RESERVED_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+     *(f"LPT{i}" for i in range(1, 10))]
+)
+_NOT_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+
+
+def safe_file_name(name: str, default: str = "document") -> str:
+    """A stored file name made safe to save under: one plain name, never a path.
+
+    Folders (`/` or `\\`), drive letters, `..`, control characters and characters Windows
+    refuses are dropped or replaced, a reserved device name (CON, NUL, ...) gets a leading
+    `_`, and the name is cut to 255 bytes (its extension kept). Nothing left: `default`.
+    """
+    base = re.split(r"[/\\]", name)[-1]
+    base = _NOT_IN_NAMES.sub("_", base).strip(" .")
+    if not base or set(base) <= {"_"}:
+        return default
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    if stem.split(".")[0].upper() in _RESERVED_NAMES:
+        base = "_" + base
+    while len(base.encode("utf-8")) > 255:
+        stem, dot, extension = base.rpartition(".")
+        if dot and 0 < len(extension) <= 16:
+            base = stem[:-1].rstrip(" .") + "." + extension
+        else:
+            base = base[:-1].rstrip(" .")
+    return base or default
