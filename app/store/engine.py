@@ -82,8 +82,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _create_private_file(path: Path) -> None:
-    """Create an empty database file readable by its owner only (mode 0600)."""
+    """Create an empty database file readable by its owner only (mode 0600).
+
+    An existing file of ours that others may read (copied, or written by an older version) is
+    made private too, with its write-ahead log; SQLite gives the log files the database's mode.
+    """
     if path.exists():
+        _make_private(path)
         return
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -92,6 +97,18 @@ def _create_private_file(path: Path) -> None:
     except OSError as exc:
         raise DatabaseError(f"--db: cannot create {path}: {exc.strerror}") from None
     os.close(fd)
+
+
+def _make_private(path: Path) -> None:
+    if os.name != "posix":  # Windows: the user's profile folder keeps others out
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = file.stat()
+            if info.st_mode & 0o077 and info.st_uid == os.geteuid():
+                os.chmod(file, 0o600)
+        except OSError:  # absent, or not ours to change: SQLite reports what matters
+            continue
 
 
 @dataclass
