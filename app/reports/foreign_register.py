@@ -27,13 +27,12 @@ from sqlalchemy.orm import Session
 from app.core import fields
 from app.core.terms import month_boundary
 from app.errors import ClausekeeperError, ValidationError
-from app.reports.import_errors import refused_by_database
+from app.reports.import_errors import refuse_oversized_csv, refused_by_database
 from app.reports.xlsx_safe import open_workbook, sheet_rows, unescape_text
 from app.store import audit
 from app.store.engine import hold_write_lock
 from app.store.models import DEFAULT_REMINDER_DAYS, NOTICE_UNITS, Contract, Person, Vendor
 
-MAX_CSV_BYTES = 200 * 1024 * 1024
 ASSUMED_RENEWAL_TERM = 12
 
 # field -> header names that mean it, most specific first (compared after _normalise)
@@ -158,15 +157,15 @@ def _read_table(path: Path) -> _Table:
     return _read_csv(path)
 
 
-def _numbered(ws: Any) -> Iterator[tuple[int, list[Any]]]:
-    for number, row in enumerate(sheet_rows(ws), start=1):
+def _numbered(ws: Any, where: str | None = None) -> Iterator[tuple[int, list[Any]]]:
+    for number, row in enumerate(sheet_rows(ws, where), start=1):
         yield number, [unescape_text(v) if isinstance(v, str) else v for v in row]
 
 
-def _header_score(ws: Any) -> int:
+def _header_score(ws: Any, where: str) -> int:
     """How many fields the best of a sheet's first 20 rows names."""
     best = 0
-    for _, row in itertools.islice(_numbered(ws), 20):
+    for _, row in itertools.islice(_numbered(ws, where), 20):
         names = {_normalise(str(v)) for v in row if not _blank(v)} & _KNOWN_HEADERS
         best = max(best, len(names))
     return best
@@ -179,9 +178,9 @@ def _read_xlsx(path: Path) -> _Table:
         sheets = list(wb.worksheets)
         if not sheets:
             raise ClausekeeperError(f"{path.name}: the workbook has no sheets")
-        scores = [_header_score(ws) for ws in sheets]
+        scores = [_header_score(ws, f"{path.name}, sheet {ws.title}") for ws in sheets]
         chosen = sheets[scores.index(max(scores))]
-        table = _first_row_as_header(_numbered(chosen))
+        table = _first_row_as_header(_numbered(chosen, f"{path.name}, sheet {chosen.title}"))
     if table is None:
         raise ClausekeeperError(f"{path.name}: the workbook holds no rows")
     return table
@@ -205,11 +204,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
 
 
 def _read_csv(path: Path) -> _Table:
-    size = path.stat().st_size
-    if size > MAX_CSV_BYTES:
-        raise ClausekeeperError(
-            f"{path.name} is {size / 2**20:,.0f} MB; at most {MAX_CSV_BYTES // 2**20} MB accepted"
-        )
+    refuse_oversized_csv(path)
     text, decoded_as = _decode(path, path.read_bytes())
     if "\x00" in text:
         raise ClausekeeperError(f"{path.name} is not a text (CSV) file")

@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from app.core import fields
 from app.core.months import period_start_of
 from app.errors import ClausekeeperError, ValidationError
-from app.reports.import_errors import refused_by_database
-from app.reports.xlsx_safe import open_workbook
+from app.reports.import_errors import refuse_oversized_csv, refused_by_database
+from app.reports.xlsx_safe import bounded_rows, open_workbook
 from app.store import audit
 from app.store.engine import hold_write_lock
 from app.store.models import Contract, Measurement, Sla
@@ -217,6 +217,7 @@ def _read(path: Path) -> list[tuple[int, list[Any]]]:
 
 
 def _read_csv(path: Path) -> list[tuple[int, list[Any]]]:
+    refuse_oversized_csv(path)
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -244,9 +245,16 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:
         reset = getattr(sheet, "reset_dimensions", None)
         if reset is not None:
             reset()
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            rows.append((number, [_cell_value(cell) for cell in cells]))
+        cells_of_rows = bounded_rows(sheet.iter_rows(), path.name, blank=_blank_cell)
+        for number, cells in enumerate(cells_of_rows, start=1):
+            values = [_cell_value(cell) for cell in cells]
+            if number == 1 or not all(_blank(v) for v in values):  # (empty rows: no memory)
+                rows.append((number, values))
     return rows
+
+
+def _blank_cell(cell: Any) -> bool:
+    return _blank(cell.value)
 
 
 def _cell_value(cell: Any) -> Any:

@@ -284,7 +284,8 @@ def _read_and_check(
             if name not in found:
                 continue
             rows = _read_sheet(
-                name, sheet_rows(workbook[found[name]]), problems, progress, done, total
+                name, sheet_rows(workbook[found[name]], f"{path.name}, sheet {found[name]}"),
+                problems, progress, done, total,
             )
             checker.check(name, rows)  # streamed: a sheet's rows are never all in memory
             done += sizes[name]
