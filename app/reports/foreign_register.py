@@ -189,7 +189,13 @@ def _read_xlsx(path: Path) -> _Table:
 def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
     for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(name), None
+            try:
+                return data.decode(name), None
+            except UnicodeDecodeError as exc:
+                raise ClausekeeperError(
+                    f"{path.name} starts as UTF-16 text but is not ({exc.reason} at offset "
+                    f"{exc.start}): save it as UTF-8 CSV"
+                ) from None
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
