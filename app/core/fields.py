@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from app.errors import ValidationError
 
 DEFAULT_REMINDERS = "180,90,30,7"
+MAX_INTEGER_DIGITS = 15
+"""Digits a number may have before its decimal point (money up to 999 trillion)."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
@@ -110,6 +112,11 @@ def decimal(
         raise ValidationError(f"{field}: {_show(value)} is not a number") from None
     if not number.is_finite():
         raise ValidationError(f"{field}: {_show(value)} is not a number")
+    if number and number.adjusted() >= MAX_INTEGER_DIGITS:
+        raise ValidationError(
+            f"{field}: {_show(value)} is too large (at most {MAX_INTEGER_DIGITS} digits before "
+            "the decimal point)"
+        )
     if minimum is not None and number < minimum:
         raise ValidationError(f"{field}: {number} must be {minimum} or more")
     return number

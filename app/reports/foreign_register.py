@@ -25,6 +25,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.core import fields
+from app.core.records import range_problems
 from app.core.terms import month_boundary
 from app.errors import ClausekeeperError, ValidationError
 from app.reports.import_errors import refuse_oversized_csv, refused_by_database
@@ -511,6 +512,9 @@ def _convert(line: int, row: list[Any], ctx: _Context, notes: list[str]) -> dict
         values["renewal_term_months"] = ASSUMED_RENEWAL_TERM
         notes.append(f"no renewal term for {values['renewal']} renewal: "
                      f"{ASSUMED_RENEWAL_TERM} months assumed")
+    too_large = range_problems(values)
+    if too_large:
+        raise _Skip(too_large[0])
     owner = _text(row, ctx, "owner", 254)
     if owner is not None:
         values["owner_id"] = _owner(owner, ctx, notes)

@@ -173,3 +173,43 @@ def test_a_csv_too_large_is_refused_before_it_is_read(
     path.write_text("contract,sla,period,value\n" + "C-1,Availability,2025-01,99\n" * 100)
     with pytest.raises(ClausekeeperError, match=r"^big\.csv is 0 MB; at most 0 MB accepted$"):
         IMPORTS[kind](session, path)
+
+
+def test_numbers_beyond_any_contract_are_refused_where_they_enter(
+    session: Session, tmp_path: Path
+) -> None:
+    """Found by fuzzing: 2**63 as a notice failed the SQLite write (OverflowError); a term of
+    3,000,000,000 months imported, then every renewals view failed (year out of range)."""
+    from app.services.renewals import renewals
+    from tests.reports.conftest import AS_OF
+
+    foreign = tmp_path / "huge.csv"
+    foreign.write_text(
+        "Supplier,Contract No,Start Date,Renewal Type,Renewal Term,Max Renewals,Notice Period\n"
+        "Acme,H-1,2024-01-01,option,1200,100,3 months\n"
+        f"Acme,H-2,2024-01-01,auto,12,,{2**63}\n"
+        "Acme,H-3,2024-01-01,auto,12,,3 months\n"
+    )
+    summary = import_foreign_register(session, foreign)
+    assert summary.imported == 1
+    assert [line for line, _ in summary.skipped] == [2, 3]
+    session.commit()
+    register = tmp_path / "register.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Vendors"
+    workbook.active.append(["name"])
+    workbook.active.append(["Acme"])
+    contracts = workbook.create_sheet("Contracts")
+    contracts.append(["reference", "title", "vendor", "start_date", "renewal",
+                      "initial_term_months", "annual_value"])
+    contracts.append(["C-1", "Desk", "Acme", "2024-01-01", "none", 3_000_000_000, "1e999999"])
+    workbook.save(register)
+    with pytest.raises(ClausekeeperError) as caught:
+        import_register_workbook(session, register)
+    assert caught.value.lines() == [
+        "Contracts!2 initial_term_months: 3000000000 is more than 1,200",
+        "Contracts!2 annual_value: '1e999999' is too large (at most 15 digits before the "
+        "decimal point)",
+    ]
+    session.rollback()
+    assert [row.reference for row in renewals(session, AS_OF)] == ["H-3"]
