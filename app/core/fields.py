@@ -44,6 +44,8 @@ def text(
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     result = str(value).strip()
+    if "\x00" in result:  # no text has one; PostgreSQL cannot store it
+        raise ValidationError(f"{field}: the text holds a NUL character (\\x00)")
     if max_len is not None and len(result) > max_len:
         raise ValidationError(f"{field}: longer than {max_len} characters")
     return result

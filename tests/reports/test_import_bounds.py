@@ -213,3 +213,22 @@ def test_numbers_beyond_any_contract_are_refused_where_they_enter(
     ]
     session.rollback()
     assert [row.reference for row in renewals(session, AS_OF)] == ["H-3"]
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_a_nul_in_text_is_refused(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    """Found by fuzzing on PostgreSQL: a NUL in a cell failed the write there (DataError)."""
+    db = request.getfixturevalue("db" if backend == "sqlite" else "pg_db")
+    path = tmp_path / "register.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Vendors"
+    workbook.active.append(["name", "notes"])
+    workbook.active.append(["Nul_x0000_Vendor", "fine"])
+    workbook.save(path)
+    with pytest.raises(ClausekeeperError) as caught, db.session() as session:
+        import_register_workbook(session, path)
+    assert caught.value.lines() == ["Vendors!2 name: the text holds a NUL character (\\x00)"]

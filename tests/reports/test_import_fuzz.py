@@ -26,6 +26,7 @@ from app.errors import ClausekeeperError
 from app.reports.export import export_report
 from app.reports.register_export import SHEETS
 from app.store.engine import Database, open_database
+from tests.conftest import pg_database
 from tests.reports.conftest import AS_OF, build_portfolio, read_values, table_counts
 from tests.reports.fuzz_targets import EXTREMES, HOSTILE_TEXTS, Sheets, Target, targets
 
@@ -60,20 +61,31 @@ class _World:
         self.examples = 0
 
 
+def _filled(db: Database, folder: Path) -> _World:
+    with db.session() as session:
+        build_portfolio(session)
+    with db.session() as session:
+        exported = export_report(session, "register", folder / "valid.xlsx", AS_OF)
+    register = {
+        title: [list(row) for row in rows] for title, rows in read_values(exported).items()
+    }
+    return _World(db, folder, register)
+
+
 @pytest.fixture(scope="module")
 def world() -> Iterator[_World]:
     with tempfile.TemporaryDirectory(prefix="ck-fuzz-") as name:
-        folder = Path(name)
-        db = open_database(str(folder / "fuzz.db"))
-        with db.session() as session:
-            build_portfolio(session)
-        with db.session() as session:
-            exported = export_report(session, "register", folder / "valid.xlsx", AS_OF)
-        register = {
-            title: [list(row) for row in rows] for title, rows in read_values(exported).items()
-        }
-        yield _World(db, folder, register)
-        db.close()
+        db = open_database(str(Path(name) / "fuzz.db"))
+        try:
+            yield _filled(db, Path(name))
+        finally:
+            db.close()
+
+
+@pytest.fixture(scope="module")
+def pg_world() -> Iterator[_World]:
+    with tempfile.TemporaryDirectory(prefix="ck-fuzz-") as name, pg_database() as db:
+        yield _filled(db, Path(name))
 
 
 # --- strategies -------------------------------------------------------------------------------
@@ -249,6 +261,21 @@ def _raw_bytes() -> st.SearchStrategy[bytes]:
 @example(name="foreign-csv", content=b"\xff\xfe\x00")  # found: a UTF-16 BOM, then odd bytes
 def test_imports_refuse_raw_junk_files(world: _World, name: str, content: bytes) -> None:
     _raw(world, name, content)
+
+
+PG_EXAMPLES = 40
+"""Per target on PostgreSQL (its own types and limits: NUL in text, 32-bit integers)."""
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", sorted(CI_EXAMPLES))
+def test_imports_survive_junk_on_postgresql(pg_world: _World, name: str) -> None:
+    @settings(max_examples=PG_EXAMPLES, **_FUZZ)
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        _fuzz(pg_world, name, data)
+
+    run()
 
 
 def test_the_ci_budget_is_at_least_a_thousand_examples() -> None:
