@@ -25,7 +25,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.core import fields
-from app.core.records import range_problems
+from app.core.records import LAST_YEAR, range_problems
 from app.core.terms import month_boundary
 from app.errors import ClausekeeperError, ValidationError
 from app.reports.import_errors import refuse_oversized_csv, refused_by_database
@@ -566,6 +566,8 @@ def _end_date(
         raise _Skip(f"end_date: {exc}") from None
     if end is None or values["initial_term_months"] is not None:
         return
+    if end.year > LAST_YEAR:
+        raise _Skip(f"end_date: {end.isoformat()} is after {LAST_YEAR}")
     months = term_from_end(values["start_date"], end)
     if months is not None:
         values["initial_term_months"] = months

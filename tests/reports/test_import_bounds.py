@@ -185,14 +185,17 @@ def test_numbers_beyond_any_contract_are_refused_where_they_enter(
 
     foreign = tmp_path / "huge.csv"
     foreign.write_text(
-        "Supplier,Contract No,Start Date,Renewal Type,Renewal Term,Max Renewals,Notice Period\n"
+        "Supplier,Contract No,Start Date,Renewal Type,Renewal Term,Max Renewals,Notice Period,"
+        "End Date\n"
         "Acme,H-1,2024-01-01,option,1200,100,3 months\n"
         f"Acme,H-2,2024-01-01,auto,12,,{2**63}\n"
         "Acme,H-3,2024-01-01,auto,12,,3 months\n"
     )
+    with foreign.open("a") as fh:  # and an end date on the last day there is
+        fh.write("Acme,H-4,2024-01-01,,,,,9999-12-31\n")
     summary = import_foreign_register(session, foreign)
     assert summary.imported == 1
-    assert [line for line, _ in summary.skipped] == [2, 3]
+    assert [line for line, _ in summary.skipped] == [2, 3, 5]
     session.commit()
     register = tmp_path / "register.xlsx"
     workbook = openpyxl.Workbook()
