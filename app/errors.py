@@ -25,3 +25,7 @@ class NotFoundError(ClausekeeperError):
 
 class DatabaseError(ClausekeeperError):
     """The database cannot be opened, is locked, corrupt, or from a newer version."""
+
+
+class DatabaseBusyError(DatabaseError):
+    """Another program holds the database's write lock longer than we wait for it."""

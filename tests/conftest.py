@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,9 @@ def session(db: Database) -> Iterator[Session]:
 PG_ENV = "CLAUSEKEEPER_TEST_PG_URL"
 
 
-@pytest.fixture
-def pg_db() -> Iterator[Database]:
-    """A fresh, migrated PostgreSQL database (a new one per test, dropped afterwards)."""
+@contextmanager
+def pg_database() -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database, dropped afterwards (skips without a server)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -65,3 +66,10 @@ def pg_db() -> Iterator[Database]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_db() -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database (a new one per test, dropped afterwards)."""
+    with pg_database() as database:
+        yield database

@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from app.errors import ValidationError
 
 DEFAULT_REMINDERS = "180,90,30,7"
+MAX_INTEGER_DIGITS = 15
+"""Digits a number may have before its decimal point (money up to 999 trillion)."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
@@ -44,6 +46,8 @@ def text(
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     result = str(value).strip()
+    if "\x00" in result:  # no text has one; PostgreSQL cannot store it
+        raise ValidationError(f"{field}: the text holds a NUL character (\\x00)")
     if max_len is not None and len(result) > max_len:
         raise ValidationError(f"{field}: longer than {max_len} characters")
     return result
@@ -129,6 +133,11 @@ def decimal(
         raise ValidationError(f"{field}: {_show(value)} is not a number") from None
     if not number.is_finite():
         raise ValidationError(f"{field}: {_show(value)} is not a number")
+    if number and number.adjusted() >= MAX_INTEGER_DIGITS:
+        raise ValidationError(
+            f"{field}: {_show(value)} is too large (at most {MAX_INTEGER_DIGITS} digits before "
+            "the decimal point)"
+        )
     if minimum is not None and number < minimum:
         raise ValidationError(f"{field}: {number} must be {minimum} or more")
     return number
@@ -316,3 +325,56 @@ def clause_number(value: object, field: str = "number") -> str:
     result = text(value, field, required=True, max_len=50)
     assert result is not None
     return result
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode control picture: ESC shows as ␛
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return "\ufffd"  # a C1 control (0x80-0x9f) has no picture
+
+
+def visible_controls(value: str) -> str:
+    """Text with its control characters shown as symbols (ESC as ␛), line breaks and tabs kept.
+
+    For files that other programs show or print as they are (a calendar): a control sequence
+    from user text must not reach a terminal or a parser as a control.
+    """
+    return _CONTROLS.sub(_picture, value) if _CONTROLS.search(value) else value
+
+
+_RESERVED_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+     *(f"LPT{i}" for i in range(1, 10))]
+)
+_NOT_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+
+
+def safe_file_name(name: str, default: str = "document") -> str:
+    """A stored file name made safe to save under: one plain name, never a path.
+
+    Folders (`/` or `\\`), drive letters, `..`, control characters and characters Windows
+    refuses are dropped or replaced, a reserved device name (CON, NUL, ...) gets a leading
+    `_`, and the name is cut to 255 bytes (its extension kept). Nothing left: `default`.
+    """
+    base = re.split(r"[/\\]", name)[-1]
+    base = _NOT_IN_NAMES.sub("_", base).strip(" .")
+    if not base or set(base) <= {"_"}:
+        return default
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    if stem.split(".")[0].upper() in _RESERVED_NAMES:
+        base = "_" + base
+    while len(base.encode("utf-8")) > 255:
+        stem, dot, extension = base.rpartition(".")
+        if dot and 0 < len(extension) <= 16:
+            base = stem[:-1].rstrip(" .") + "." + extension
+        else:
+            base = base[:-1].rstrip(" .")
+    return base or default

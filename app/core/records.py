@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+
+MAX_TERM_MONTHS = 1200
+"""A term, renewal term or notice in months: at most a hundred years."""
+MAX_DAYS = 36_600
+"""A notice or a claim window in days: at most a hundred years."""
+MAX_RENEWALS = 100
+LAST_YEAR = 9998
+"""Dates run to 9999-12-31; a contract must end (all renewals taken) before LAST_YEAR ends."""
 
 
 def contract_problems(values: Mapping[str, object], *, require_initial: bool = False) -> list[str]:
@@ -27,4 +36,34 @@ def contract_problems(values: Mapping[str, object], *, require_initial: bool = F
         problems.append(
             f"options_exercised: {exercised} is more than max_renewals ({max_renewals})"
         )
+    problems.extend(range_problems(values))
     return problems
+
+
+def range_problems(values: Mapping[str, object]) -> list[str]:
+    """Values too large for any real contract (dates would run past the year 9999)."""
+    problems: list[str] = []
+    unit = values.get("notice_unit") or "months"
+    limits = {
+        "initial_term_months": MAX_TERM_MONTHS, "renewal_term_months": MAX_TERM_MONTHS,
+        "max_renewals": MAX_RENEWALS, "options_exercised": MAX_RENEWALS,
+        "notice_value": MAX_TERM_MONTHS if unit == "months" else MAX_DAYS,
+        "credit_claim_days": MAX_DAYS,
+    }
+    for name, limit in limits.items():
+        value = values.get(name)
+        if isinstance(value, int) and value > limit:
+            problems.append(f"{name}: {value} is more than {limit:,}")
+    start = values.get("start_date")
+    if isinstance(start, date) and not problems:
+        terms = max(_int(values.get("max_renewals")), _int(values.get("options_exercised")))
+        months = _int(values.get("initial_term_months")) + terms * _int(
+            values.get("renewal_term_months")
+        )
+        if start.year + (months + 11) // 12 > LAST_YEAR:
+            problems.append(f"start_date: with its terms the contract would run past {LAST_YEAR}")
+    return problems
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0

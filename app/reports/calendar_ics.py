@@ -14,12 +14,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
 
+from app.core.fields import visible_controls
 from app.errors import ClausekeeperError
 from app.services.renewals import RenewalRow
 
@@ -106,11 +108,15 @@ def build_calendar(
     stamp = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
     count = 0
     for row in rows:
+        sequence = sequences.get(row.reference, 0)
+        row = replace(  # user text: no control character reaches a calendar program
+            row, reference=visible_controls(row.reference), vendor=visible_controls(row.vendor),
+            title=visible_controls(row.title), currency=visible_controls(row.currency),
+        )
         deadline = row.deadline
         kind = row.deadline_kind
         if deadline is None or kind not in LABELS or deadline < as_of:
             continue
-        sequence = sequences.get(row.reference, 0)
         calendar.add_component(_event(row, kind, deadline, as_of, stamp, sequence))
         count += 1
     return calendar, count

@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 
 from app.core import fields
 from app.core.progress import Progress, null_progress, step
+from app.core.records import LAST_YEAR, range_problems
 from app.core.terms import month_boundary
 from app.errors import ClausekeeperError, ValidationError
+from app.reports.import_errors import refuse_oversized_csv, refused_by_database
 from app.reports.xlsx_safe import (
     FORMULA_WITHOUT_VALUE,
     FormulaWithoutValue,
@@ -35,6 +37,7 @@ from app.reports.xlsx_safe import (
     unescape_text,
 )
 from app.store import audit, import_log
+from app.store.engine import hold_write_lock
 from app.store.models import (
     DEFAULT_REMINDER_DAYS,
     NOTICE_UNITS,
@@ -44,7 +47,6 @@ from app.store.models import (
     Vendor,
 )
 
-MAX_CSV_BYTES = 200 * 1024 * 1024
 ASSUMED_RENEWAL_TERM = 12
 NOTES_MAX = 100_000  # what a contract's notes hold from a foreign register
 
@@ -183,15 +185,15 @@ def _read_table(path: Path, sheet: str | None = None, header_line: int | None = 
     return _read_csv(path, header_line)
 
 
-def _numbered(ws: Any) -> Iterator[tuple[int, list[Any]]]:
-    for number, row in enumerate(sheet_rows(ws), start=1):
+def _numbered(ws: Any, where: str | None = None) -> Iterator[tuple[int, list[Any]]]:
+    for number, row in enumerate(sheet_rows(ws, where), start=1):
         yield number, [unescape_text(v) if isinstance(v, str) else v for v in row]
 
 
-def _header_score(ws: Any) -> int:
+def _header_score(ws: Any, where: str) -> int:
     """How many fields the best of a sheet's first 20 rows names."""
     best = 0
-    for _, row in itertools.islice(_numbered(ws), 20):
+    for _, row in itertools.islice(_numbered(ws, where), 20):
         names = {_normalise(str(v)) for v in row if not _blank(v)} & _KNOWN_HEADERS
         best = max(best, len(names))
     return best
@@ -211,9 +213,10 @@ def _read_xlsx(path: Path, sheet: str | None = None, header_line: int | None = N
                                         f"(its sheets: {', '.join(names)})")
             chosen = sheets[names.index(sheet)]
         else:
-            scores = [_header_score(ws) for ws in sheets]
+            scores = [_header_score(ws, f"{path.name}, sheet {ws.title}") for ws in sheets]
             chosen = sheets[scores.index(max(scores))]
-        table = _first_row_as_header(_numbered(chosen), header_line)
+        where = f"{path.name}, sheet {chosen.title}"
+        table = _first_row_as_header(_numbered(chosen, where), header_line)
     if table is None:
         raise ClausekeeperError(f"{path.name}: the sheet {chosen.title} holds no rows")
     _refuse_unsaved_formulas(table, chosen.title)
@@ -240,7 +243,13 @@ def _refuse_unsaved_formulas(table: _Table, sheet: str) -> None:
 def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
     for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(name), None
+            try:
+                return data.decode(name), None
+            except UnicodeDecodeError as exc:
+                raise ClausekeeperError(
+                    f"{path.name} starts as UTF-16 text but is not ({exc.reason} at offset "
+                    f"{exc.start}): save it as UTF-8 CSV"
+                ) from None
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
@@ -255,11 +264,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
 
 
 def _read_csv(path: Path, header_line: int | None = None) -> _Table:
-    size = path.stat().st_size
-    if size > MAX_CSV_BYTES:
-        raise ClausekeeperError(
-            f"{path.name} is {size / 2**20:,.0f} MB; at most {MAX_CSV_BYTES // 2**20} MB accepted"
-        )
+    refuse_oversized_csv(path)
     text, decoded_as = _decode(path, path.read_bytes())
     if "\x00" in text:
         raise ClausekeeperError(f"{path.name} is not a text (CSV) file")
@@ -571,6 +576,9 @@ def _convert_cut(
         values["renewal_term_months"] = ASSUMED_RENEWAL_TERM
         notes.append(f"no renewal term for {values['renewal']} renewal: "
                      f"{ASSUMED_RENEWAL_TERM} months assumed")
+    too_large = range_problems(values)
+    if too_large:
+        raise _Skip(too_large[0])
     owner = fields.text(_cell(row, ctx, "owner"), "owner")  # a key to look up, never cut
     if owner is not None:
         values["owner_id"] = _owner(owner, ctx, notes)
@@ -622,6 +630,8 @@ def _end_date(
         raise _Skip(f"end_date: {exc}") from None
     if end is None or values["initial_term_months"] is not None:
         return
+    if end.year > LAST_YEAR:
+        raise _Skip(f"end_date: {end.isoformat()} is after {LAST_YEAR}")
     months = term_from_end(values["start_date"], end)
     if months is not None:
         values["initial_term_months"] = months
@@ -662,6 +672,8 @@ def import_foreign_register(
         columns, ignored = map_columns(table.headers, parse_mapping(mapping), path.name)
     else:
         ignored = check_columns(table.headers, columns, path.name)
+    if not dry_run:
+        hold_write_lock(session)  # the references and vendors read below stay as read
     summary = ForeignSummary(
         file=path.name, decoded_as=table.decoded_as, ignored=ignored, dry_run=dry_run,
         mapping={name: table.headers[index] for name, index in columns.items()},
@@ -690,7 +702,7 @@ def import_foreign_register(
     vendors = _vendor_ids(session, contracts)
     summary.vendors_created = len({n.casefold() for n, v in vendors.items() if v is None})
     if not dry_run:
-        with import_log.recording(
+        with refused_by_database(path.name), import_log.recording(
             session, "foreign", path, skipped=len(summary.skipped), shortened=summary.shortened
         ):
             _write(session, contracts, vendors, progress, total)

@@ -30,8 +30,15 @@ from sqlalchemy.orm import Session
 from app.core import fields
 from app.core.months import period_start_of
 from app.errors import ClausekeeperError, ValidationError
-from app.reports.xlsx_safe import FORMULA_WITHOUT_VALUE, FormulaWithoutValue, open_workbook
+from app.reports.import_errors import refuse_oversized_csv, refused_by_database
+from app.reports.xlsx_safe import (
+    FORMULA_WITHOUT_VALUE,
+    FormulaWithoutValue,
+    bounded_rows,
+    open_workbook,
+)
 from app.store import audit, import_log
+from app.store.engine import hold_write_lock
 from app.store.models import Contract, Measurement, Sla
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -110,6 +117,8 @@ def import_measurements(session: Session, path: Path | str, dry_run: bool = Fals
     columns = _columns(header, where, problems)
     if problems:
         raise ClausekeeperError(problems[0], problems)
+    if not dry_run:
+        hold_write_lock(session)  # the recorded measurements read below stay as read
 
     slas = _sla_index(session)
     candidates: list[_Row] = []
@@ -158,7 +167,7 @@ def import_measurements(session: Session, path: Path | str, dry_run: bool = Fals
         problems.sort(key=_row_order)
         raise ClausekeeperError(problems[0], problems)
     if not dry_run and new:
-        with import_log.recording(session, "measurements", path):
+        with refused_by_database(where), import_log.recording(session, "measurements", path):
             _write(session, new)
     rows_read = len(candidates)
     return ImportSummary(rows=rows_read, imported=len(new), unchanged=unchanged, dry_run=dry_run)
@@ -218,6 +227,7 @@ def _read(path: Path) -> list[tuple[int, list[Any]]]:
 
 
 def _read_csv(path: Path) -> list[tuple[int, list[Any]]]:
+    refuse_oversized_csv(path)
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -245,9 +255,16 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:
         reset = getattr(sheet, "reset_dimensions", None)
         if reset is not None:
             reset()
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            rows.append((number, [_cell_value(cell) for cell in cells]))
+        cells_of_rows = bounded_rows(sheet.iter_rows(), path.name, blank=_blank_cell)
+        for number, cells in enumerate(cells_of_rows, start=1):
+            values = [_cell_value(cell) for cell in cells]
+            if number == 1 or not all(_blank(v) for v in values):  # (empty rows: no memory)
+                rows.append((number, values))
     return rows
+
+
+def _blank_cell(cell: Any) -> bool:
+    return _blank(cell.value)
 
 
 def _cell_value(cell: Any) -> Any:

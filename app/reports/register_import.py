@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from app.core import fields
@@ -30,6 +29,7 @@ from app.core.records import contract_problems
 from app.core.settings import DEFAULTS as SETTING_DEFAULTS
 from app.core.settings import validate_setting
 from app.errors import ClausekeeperError, ValidationError
+from app.reports.import_errors import refused_by_database
 from app.reports.register_export import SHEETS
 from app.reports.xlsx_safe import (
     FORMULA_WITHOUT_VALUE,
@@ -39,6 +39,7 @@ from app.reports.xlsx_safe import (
     unescape_text,
 )
 from app.store import audit, import_log
+from app.store.engine import hold_write_lock
 from app.store.models import (
     CLAUSE_CATEGORIES,
     DEFAULT_REMINDER_DAYS,
@@ -289,7 +290,8 @@ def _read_and_check(
             if name not in found:
                 continue
             rows = _read_sheet(
-                name, sheet_rows(workbook[found[name]]), problems, progress, done, total
+                name, sheet_rows(workbook[found[name]], f"{path.name}, sheet {found[name]}"),
+                problems, progress, done, total,
             )
             checker.check(name, rows)  # streamed: a sheet's rows are never all in memory
             done += sizes[name]
@@ -985,6 +987,8 @@ def import_register_workbook(
     The caller owns the transaction (nothing is committed here).
     """
     path = Path(path)
+    if not dry_run:
+        hold_write_lock(session)  # what is checked below cannot change before it is written
     problems = _Problems()
     checked = _read_and_check(session, path, problems, progress)
     if problems:
@@ -998,14 +1002,8 @@ def import_register_workbook(
         dry_run=dry_run,
     )
     if not dry_run:
-        try:
-            with import_log.recording(session, "register", path):
-                _write(session, checked, progress)
-        except IntegrityError as exc:
-            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-            raise ClausekeeperError(
-                f"{path.name}: the database refused the import ({reason}); nothing was imported"
-            ) from None
+        with refused_by_database(path.name), import_log.recording(session, "register", path):
+            _write(session, checked, progress)
     return summary
 
 

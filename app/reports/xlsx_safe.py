@@ -3,8 +3,9 @@
 Writing: a text cell is always a string cell (`t="inlineStr"`) holding the text unchanged — no
 apostrophe or other prefix — so `=HYPERLINK(...)`, `+1`, `-2`, `@SUM` or `#N/A` stay literal text.
 Characters XML cannot carry (control characters, a carriage return, which XML parsers turn into a
-line feed) use the OOXML `_xHHHH_` escape that Excel decodes, and a literal `_xHHHH_` in the text
-is protected as `_x005F_xHHHH_`; `unescape_text` undoes both on import.
+line feed) and the C1 controls (0x7f-0x9f, which XML would carry raw) use the OOXML `_xHHHH_`
+escape that Excel decodes, and a literal `_xHHHH_` in the text is protected as `_x005F_xHHHH_`;
+`unescape_text` undoes both on import.
 
 Reading: before openpyxl sees a file, it must be a zip with the parts of a workbook, at most
 MAX_ENTRIES entries, at most MAX_UNCOMPRESSED bytes once unpacked, no entry compressed beyond
@@ -53,7 +54,7 @@ FORMULA_STARTS = frozenset("=+-@\t\r\n")
 """Text starting with one of these is what spreadsheet formula injection uses."""
 
 _ERROR_TEXTS = frozenset(ERROR_CODES)
-_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _PROLOG_CHUNK = 64 * 1024
 _PROLOG_LIMIT = 4 * 1024 * 1024
@@ -347,17 +348,78 @@ def open_workbook(path: Path) -> Iterator[Any]:
             workbook.close()
 
 
-def sheet_rows(worksheet: Any) -> Iterator[tuple[Any, ...]]:
+MAX_ROWS = 1_048_576
+"""Rows of a sheet read at most (Excel's own limit)."""
+MAX_COLUMNS = 1_024
+"""Columns of a sheet read at most (a register has 20; Excel allows 16,384)."""
+MAX_EMPTY_RUN = 100_000
+"""Empty rows in a row before a sheet is refused (a million of them take a minute to parse)."""
+MAX_SHEET_CELLS = 10_000_000
+"""Cells of one sheet read at most (the enterprise register's largest sheet has 3.6 million)."""
+
+
+def _no_value(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def bounded_rows(
+    rows: Iterable[Sequence[Any]], where: str, blank: Callable[[Any], bool] = _no_value
+) -> Iterator[Sequence[Any]]:
+    """The rows, refused (ClausekeeperError naming `where`) once a sheet goes beyond a bound.
+
+    MAX_ROWS rows, MAX_COLUMNS columns (blank cells at a row's end do not count), MAX_EMPTY_RUN
+    empty rows in a row, MAX_SHEET_CELLS cells: time and memory stay bounded whatever the
+    sheet declares or holds. `blank` tells an empty cell (a value, or a cell object).
+    """
+    cells = 0
+    empty_run = 0
+    number = 0
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS:
+            raise ClausekeeperError(
+                f"{where}: more than {MAX_ROWS:,} rows, more than Excel holds; nothing was read"
+            )
+        width = len(row)
+        if width > MAX_COLUMNS:
+            while width > MAX_COLUMNS and blank(row[width - 1]):
+                width -= 1
+            if width > MAX_COLUMNS:
+                raise ClausekeeperError(
+                    f"{where} row {number:,}: a value in column {width:,} "
+                    f"({get_column_letter(min(width, 16_384))}); at most {MAX_COLUMNS:,} "
+                    "columns are read"
+                )
+        cells += width
+        if cells > MAX_SHEET_CELLS:
+            raise ClausekeeperError(
+                f"{where}: more than {MAX_SHEET_CELLS:,} cells; split the file"
+            )
+        if width == 0 or all(blank(v) for v in row):
+            empty_run += 1
+            if empty_run > MAX_EMPTY_RUN:
+                raise ClausekeeperError(
+                    f"{where}: more than {MAX_EMPTY_RUN:,} empty rows in a row after row "
+                    f"{number - empty_run:,}; delete the empty rows (or the stray values below "
+                    "them) and save the file again"
+                )
+        else:
+            empty_run = 0
+        yield row
+
+
+def sheet_rows(worksheet: Any, where: str | None = None) -> Iterator[Any]:
     """The rows of a read-only sheet as value tuples, whatever its stated dimensions.
 
-    openpyxl warns about oddities of other writers; wrap the reading in
-    `warnings.catch_warnings()` where that matters.
+    Bounded as `bounded_rows` says (`where` names the sheet in its messages, e.g.
+    `register.xlsx, sheet Vendors`). openpyxl warns about oddities of other writers; wrap the
+    reading in `warnings.catch_warnings()` where that matters.
     """
     reset = getattr(worksheet, "reset_dimensions", None)
     if reset is not None:
         reset()
     try:
-        yield from worksheet.iter_rows(values_only=True)
+        rows = worksheet.iter_rows(values_only=True)
+        yield from bounded_rows(rows, where or f"the sheet {worksheet.title}")
     except (DefusedXmlException, ParseError) as exc:  # a second line of defence
         raise ClausekeeperError(
             f"the sheet {worksheet.title} cannot be read: {type(exc).__name__}: {exc}"

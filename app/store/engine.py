@@ -15,10 +15,15 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import ClausekeeperError, DatabaseError
+from app.errors import ClausekeeperError, DatabaseBusyError, DatabaseError
 from app.store import audit
 
 ENV_VAR = "CLAUSEKEEPER_DB"
+BUSY_TIMEOUT_SECONDS = 5
+"""How long a writer waits for another program's write lock before "the database is busy"."""
+_BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
+"""PostgreSQL: lock not available, serialization failure, deadlock detected."""
+WRITE_LOCK_KEY = 0x436B_5772  # "CkWr": the advisory lock that imports hold on PostgreSQL
 APP_NAME = "Clausekeeper"
 
 
@@ -70,15 +75,20 @@ def sqlite_url(path: Path) -> URL:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def _create_private_file(path: Path) -> None:
-    """Create an empty database file readable by its owner only (mode 0600)."""
+    """Create an empty database file readable by its owner only (mode 0600).
+
+    An existing file of ours that others may read (copied, or written by an older version) is
+    made private too, with its write-ahead log; SQLite gives the log files the database's mode.
+    """
     if path.exists():
+        _make_private(path)
         return
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -87,6 +97,18 @@ def _create_private_file(path: Path) -> None:
     except OSError as exc:
         raise DatabaseError(f"--db: cannot create {path}: {exc.strerror}") from None
     os.close(fd)
+
+
+def _make_private(path: Path) -> None:
+    if os.name != "posix":  # Windows: the user's profile folder keeps others out
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = file.stat()
+            if info.st_mode & 0o077 and info.st_uid == os.geteuid():
+                os.chmod(file, 0o600)
+        except OSError:  # absent, or not ours to change: SQLite reports what matters
+            continue
 
 
 @dataclass
@@ -131,19 +153,65 @@ class Database:
         self.engine.dispose()
 
 
+def _is_busy(error: BaseException) -> bool:
+    """A lock another program holds (SQLite: locked or busy; PostgreSQL: lock timeout...)."""
+    if getattr(error, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    message = str(error).lower()
+    return type(error).__name__ == "OperationalError" and (
+        "database is locked" in message or "database is busy" in message
+    )
+
+
+def _busy_error(url: URL) -> Any:
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(
+        hide_password=True
+    )
+
+    def handle(context: Any) -> None:
+        if _is_busy(context.original_exception):
+            raise DatabaseBusyError(
+                f"the database is busy, try again: another program is writing to {where} "
+                f"(waited {BUSY_TIMEOUT_SECONDS} s)"
+            ) from None
+
+    return handle
+
+
 def make_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             _create_private_file(Path(url.database))
-        engine = create_engine(url, connect_args={"timeout": 5})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    try:
-        return create_engine(url, pool_pre_ping=True)
-    except (NoSuchModuleError, ModuleNotFoundError) as exc:
-        raise DatabaseError(
-            f"--db: no driver for {url.drivername} ({exc}); install clausekeeper[postgres]"
-        ) from None
+    else:
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except (NoSuchModuleError, ModuleNotFoundError) as exc:
+            raise DatabaseError(
+                f"--db: no driver for {url.drivername} ({exc}); install clausekeeper[postgres]"
+            ) from None
+    event.listen(engine, "handle_error", _busy_error(url))
+    return engine
+
+
+def hold_write_lock(session: Session) -> None:
+    """Take the database's write lock now, for the rest of the session's transaction.
+
+    An import reads the database, checks its file against what it read, then writes: with the
+    lock taken first, no other program writes in between (two imports creating the same vendor,
+    say). Other writers wait for it, up to BUSY_TIMEOUT_SECONDS, then are told the database is
+    busy; readers are not held up (SQLite's write-ahead log). On PostgreSQL the imports queue
+    on an advisory lock (other writes meet the unique keys instead).
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        raw: Any = conn.connection.dbapi_connection
+        if not raw.in_transaction:  # a transaction that has written holds the lock already
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{BUSY_TIMEOUT_SECONDS}s'")
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
 def open_database(target: str | None = None, *, migrate: bool = True) -> Database:

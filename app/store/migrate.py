@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -94,6 +94,7 @@ def ensure_schema(db: Database) -> SchemaResult:
 
         path = db.path
         assert path is not None
+        _remove_partial_backups(path)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = path.with_name(
             f"{path.stem}.before-upgrade-{current}-{stamp}{path.suffix or '.db'}"
@@ -113,23 +114,45 @@ def _stored_revision(db: Database) -> str | None:
 
 
 def _upgrade(db: Database, target: str) -> None:
+    """Run the migrations to `target` in one transaction: a crash leaves the old schema whole.
+
+    SQLite's driver runs DDL (ALTER TABLE, CREATE INDEX) outside any transaction of its own,
+    so a process killed half-way would leave a half-upgraded file that no later upgrade can
+    finish; the upgrade therefore runs inside an explicit BEGIN IMMEDIATE ... COMMIT.
+    """
     from alembic import command
 
     config = alembic_config()
     with db.engine.connect() as conn:
+        raw: Any = conn.connection.dbapi_connection
+        saved_level = None
         if db.is_sqlite:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # (no effect inside a transaction)
+            saved_level = raw.isolation_level
+            raw.isolation_level = None  # the driver opens and commits nothing by itself now
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         try:
             config.attributes["connection"] = conn
             command.upgrade(config, target)
-            conn.commit()
             if db.is_sqlite:
                 problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if problems:
                     raise DatabaseError(
-                        f"{db.describe()}: the upgrade left {len(problems)} broken references"
+                        f"{db.describe()}: the upgrade would leave {len(problems)} broken "
+                        "references; nothing was changed"
                     )
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
         finally:
             if db.is_sqlite:
+                raw.isolation_level = saved_level
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
             conn.execute(text("SELECT 1"))
+
+
+def _remove_partial_backups(path: Path) -> None:
+    """Backups a killed upgrade left half-written (`*.before-upgrade-*.partial*`)."""
+    for leftover in path.parent.glob(f"{path.stem}.before-upgrade-*.partial*"):
+        leftover.unlink(missing_ok=True)

@@ -739,8 +739,9 @@ def attach_document(
 ) -> int:
     """Store a file's bytes in the database with their sha256; returns the document id."""
     owner = _get(session, Contract, contract_id, "contract")
-    name = fields.text(Path(filename).name, "filename", required=True, max_len=255)
-    assert name is not None
+    given = fields.text(filename, "filename", required=True)
+    assert given is not None
+    name = fields.safe_file_name(given)  # a plain name, never a path, when saved back out
     if len(content) > MAX_DOCUMENT_BYTES:
         raise ValidationError(
             f"filename: {name!r} is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.explain import explain
+from app.core.fields import safe_file_name
 from app.core.natural import natural_key
 from app.core.terms import NOTICE_UNITS, RENEWALS, Position, evaluate
 from app.errors import ClausekeeperError
@@ -684,7 +685,7 @@ class ContractEditor(FormDialog):
             with self.ctx.session() as session:
                 filename, content = actions.document_content(session, document_id)
             folder = Path(tempfile.mkdtemp(prefix="clausekeeper-"))
-            target = folder / filename
+            target = folder / safe_file_name(filename)  # a stored name is never a path
             target.write_bytes(content)
         except (ClausekeeperError, OSError) as exc:
             error = exc if isinstance(exc, ClausekeeperError) else ClausekeeperError(str(exc))
