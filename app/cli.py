@@ -20,7 +20,7 @@ from app.errors import ClausekeeperError
 
 log = logging.getLogger("clausekeeper")
 
-EXPORT_KINDS = ("register", "renewals", "knowledge", "sla")
+EXPORT_KINDS = ("register", "renewals", "knowledge", "sla", "attestations")
 
 
 def _date(text: str) -> date:
@@ -37,6 +37,16 @@ def _non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return value
+
+
+def _criticality(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 5:
+        raise argparse.ArgumentTypeError(f"{value} is not a criticality (1 to 5)")
     return value
 
 
@@ -98,6 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", "write a workbook")
     p.add_argument("kind", choices=EXPORT_KINDS)
     p.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    p.add_argument(
+        "--within",
+        type=_non_negative_int,
+        metavar="DAYS",
+        default=None,
+        help="attestations: links going stale within DAYS (default 90)",
+    )
+    p.add_argument("--person", metavar="KEY", default=None, help="attestations: one person's")
 
     p = command("calendar", "write the renewal deadlines as an iCalendar file")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.ics")
@@ -121,6 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("reminders", "what is due for a reminder on the as-of date")
     p.add_argument("--json", action="store_true")
+
+    p = command("forecast", "the knowledge forecast: the next months if nothing is done")
+    p.add_argument("--months", type=_non_negative_int, metavar="N", default=12)
+    p.add_argument("--json", action="store_true")
+
+    p = command("successors", "who could take over the clauses at risk, and the succession plan")
+    p.add_argument("--contract", metavar="REF", default=None)
+    p.add_argument("--min-criticality", dest="min_criticality", type=_criticality, metavar="N")
+    p.add_argument("--json", action="store_true")
+
+    p = command("import-attestations", "read a filled attestation workbook back (all or nothing)")
+    p.add_argument("file", type=Path, metavar="FILE.xlsx")
+    p.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
 
     p = command("backup", "online backup of the database")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
@@ -221,9 +252,91 @@ def _cmd_import_measurements(args: argparse.Namespace, db: Any, as_of: date) -> 
 def _cmd_export(args: argparse.Namespace, db: Any, as_of: date) -> int:
     from app.reports.export import export_report
 
+    if args.kind == "attestations":
+        return _export_attestations(args, db, as_of)
+    if args.within is not None or args.person is not None:
+        raise ClausekeeperError("--within and --person are options of 'export attestations'")
     with db.session() as session:
         path = export_report(session, args.kind, args.out, as_of, progress=_TerminalProgress())
     print(f"{args.kind} workbook written to {path}")
+    return 0
+
+
+def _export_attestations(args: argparse.Namespace, db: Any, as_of: date) -> int:
+    from app.reports.attestations import export_attestations
+    from app.services.continuity import DEFAULT_WITHIN
+
+    within = DEFAULT_WITHIN if args.within is None else args.within
+    with db.session() as session:
+        path, count = export_attestations(
+            session, args.out, as_of, within, args.person, progress=_TerminalProgress()
+        )
+    print(f"attestations workbook written to {path} ({count} rows)")
+    return 0
+
+
+def _cmd_forecast(args: argparse.Namespace, db: Any, as_of: date) -> int:
+    from app.services.continuity import forecast_json
+
+    with db.session() as session:
+        data = forecast_json(session, as_of, args.months)
+    if args.json:
+        _print_json(data)
+    else:
+        _print_table(
+            data["points"],
+            (
+                "date",
+                "clauses",
+                "orphaned",
+                "orphaned_critical",
+                "at_risk",
+                "single",
+                "covered",
+                "coverage",
+                "truck_factor",
+            ),
+        )
+    return 0
+
+
+def _cmd_successors(args: argparse.Namespace, db: Any, as_of: date) -> int:
+    from app.services.continuity import successors_json
+
+    with db.session() as session:
+        data = successors_json(session, as_of, args.contract, args.min_criticality)
+    if args.json:
+        _print_json(data)
+        return 0
+    plan = data["plan"]
+    print(
+        f"as of {data['as_of']}: {len(data['clauses'])} clauses need a successor; the plan takes "
+        f"coverage from {plan['coverage_before']} to {plan['coverage_after']} and the truck "
+        f"factor from {plan['truck_factor_before']} to {plan['truck_factor_after']}"
+    )
+    rows = [
+        {
+            **{k: c[k] for k in ("contract", "number", "criticality", "status")},
+            "first candidate": (
+                f"{c['candidates'][0]['name']} ({c['candidates'][0]['action']})"
+                if c["candidates"]
+                else "(nobody in-house)"
+            ),
+            "others": ", ".join(k["name"] for k in c["candidates"][1:]),
+        }
+        for c in data["clauses"]
+    ]
+    _print_table(rows, ("contract", "number", "criticality", "status", "first candidate", "others"))
+    return 0
+
+
+def _cmd_import_attestations(args: argparse.Namespace, db: Any, as_of: date) -> int:
+    from app.reports.attestations import import_attestations
+
+    with db.session() as session:
+        summary = import_attestations(session, args.file, as_of, dry_run=args.dry_run)
+    for line in summary.summary_lines():
+        print(line)
     return 0
 
 
@@ -380,6 +493,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Any, date], int]] = {
     "simulate-leave": _cmd_simulate_leave,
     "sla": _cmd_sla,
     "reminders": _cmd_reminders,
+    "forecast": _cmd_forecast,
+    "successors": _cmd_successors,
+    "import-attestations": _cmd_import_attestations,
     "backup": _cmd_backup,
     "check": _cmd_check,
 }

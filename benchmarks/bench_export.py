@@ -5,7 +5,8 @@
 Measures, on the same clause rows of `gaps()`:
 - raw: openpyxl write-only, one sheet, `ws.append(tuple_of_plain_values)` per clause;
 - ours: `write_knowledge_report` (every sheet, safe text cells, formats, table, conditional
-  formatting), timed with and without computing `gaps()`;
+  formatting), timed with and without computing `gaps()` (and the Forecast and Successors
+  sheets' `knowledge_forecast()` and `find_successors()`);
 and reports data cells per second (title, header and summary cells of ours are not counted, so
 the ratio is conservative). Then the write phase's peak Python memory (tracemalloc) for a
 quarter of the clauses and for all of them: it should not grow with the row count.
@@ -32,6 +33,7 @@ from openpyxl import Workbook  # noqa: E402
 from app.reports import report_knowledge  # noqa: E402
 from app.reports.export import export_report  # noqa: E402
 from app.reports.report_knowledge import _clause_row  # noqa: E402
+from app.services.continuity import find_successors, knowledge_forecast  # noqa: E402
 from app.services.knowledge import GapsResult, gaps  # noqa: E402
 from app.store.engine import open_database  # noqa: E402
 
@@ -54,19 +56,34 @@ def raw_write(rows: list[tuple[Any, ...]], *, pause_gc: bool = False) -> float:
     return time.perf_counter() - start
 
 
+CONTINUITY: dict[str, Any] = {}
+"""The forecast points and successors of the run, computed once (see main)."""
+
+
 def ours_write(session: Any, result: GapsResult, as_of: date, *, with_gaps: bool) -> float:
     """What `clausekeeper export knowledge` does (export_report), optionally without gaps()."""
     start = time.perf_counter()
     if with_gaps:
         export_report(session, "knowledge", OUT, as_of)
     else:
-        with mock.patch.object(report_knowledge, "gaps", lambda *_a, **_k: result):
+        with (
+            mock.patch.object(report_knowledge, "gaps", lambda *_a, **_k: result),
+            mock.patch.object(
+                report_knowledge, "knowledge_forecast", lambda *_a, **_k: CONTINUITY["points"]
+            ),
+            mock.patch.object(
+                report_knowledge, "find_successors", lambda *_a, **_k: CONTINUITY["successors"]
+            ),
+        ):
             export_report(session, "knowledge", OUT, as_of)
     return time.perf_counter() - start
 
 
 def data_cells(result: GapsResult) -> int:
-    return len(result.clauses) * 9 + len(result.contracts) * 10 + len(result.vendors) * 9
+    continuity = len(CONTINUITY["points"]) * 9 + len(CONTINUITY["successors"].clauses) * 15
+    return (
+        len(result.clauses) * 9 + len(result.contracts) * 10 + len(result.vendors) * 9 + continuity
+    )
 
 
 def peak_write_memory(session: Any, result: GapsResult, as_of: date) -> int:
@@ -94,6 +111,8 @@ def main() -> int:
         start = time.perf_counter()
         result = gaps(session, args.as_of)
         print(f"gaps(): {len(result.clauses):,} clauses in {time.perf_counter() - start:.2f} s")
+        CONTINUITY["points"] = knowledge_forecast(session, args.as_of)
+        CONTINUITY["successors"] = find_successors(session, args.as_of)
         rows = [_clause_row(c) for c in result.clauses]
         raw_cells = len(rows) * 9
         ours_cells = data_cells(result)

@@ -72,7 +72,9 @@ def export_report(
 
 
 def write_workbook(path: Path, write: Callable[[IO[bytes]], Any]) -> Path:
-    """Run `write(out)` into a temporary file, then move it to `path`; returns the path."""
+    """Run `write(out)` on a temporary .xlsx next to `path`, then move it into place; returns the
+    path. A failure or cancellation leaves nothing half-written (and an existing file as it
+    was)."""
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         raise ClausekeeperError(f"--out: {path.name} must end in .xlsx")

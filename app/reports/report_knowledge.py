@@ -2,7 +2,10 @@
 
 Sheets: Summary (key figures, clauses by status with a chart, the settings in force), Clauses
 (every in-scope clause with its status and current owners), Contracts and Vendors (coverage,
-truck factor and counts). Streamed in write-only mode: memory does not grow with the rows.
+truck factor and counts), Forecast (the next 12 months if nothing is done, with a chart of coverage
+and orphaned critical clauses) and Successors (who could take over each clause at risk, and what
+the succession plan would do; SPEC §3a). Streamed in write-only mode: memory does not grow with
+the rows.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 from datetime import date
 from typing import IO, Any
 
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from sqlalchemy.orm import Session
 
+from app.core.continuity import MAX_CANDIDATES, ForecastPoint
 from app.core.progress import Progress, null_progress, step
 from app.reports.xlsx_safe import (
     Column,
@@ -21,6 +25,12 @@ from app.reports.xlsx_safe import (
     fit_widths,
     show_axes,
     write_only_workbook,
+)
+from app.services.continuity import (
+    ListedClause,
+    SuccessorsResult,
+    find_successors,
+    knowledge_forecast,
 )
 from app.services.knowledge import ClauseGap, Figures, GapsResult, gaps
 
@@ -62,11 +72,17 @@ def write_knowledge_report(
     """Write the knowledge report for the as-of date to `out`."""
     step(progress, 0, 1, "assessing knowledge")
     result = gaps(session, as_of)
+    step(progress, 0, 1, "forecasting")
+    points = knowledge_forecast(session, as_of)
+    step(progress, 0, 1, "finding successors")
+    successors = find_successors(session, as_of)
     with write_only_workbook() as wb:
         _summary(wb, result)
         _clauses(wb, result, progress)
         _contracts(wb, result)
         _vendors(wb, result)
+        _forecast(wb, as_of, points)
+        _successors(wb, successors)
         wb.save(out)
 
 
@@ -179,4 +195,106 @@ def _vendors(wb: Any, result: GapsResult) -> None:
     for row in rows:
         sheet.append(row)
     _figure_highlights(sheet)
+    sheet.finish()
+
+
+FORECAST_COLUMNS = (
+    Column("Date", "date"), Column("Clauses", "int"), Column("Orphaned", "int"),
+    Column("Orphaned critical", "int"), Column("At risk", "int"), Column("Single", "int"),
+    Column("Covered", "int"), Column("Coverage", "percent"), Column("Truck factor", "int"),
+)
+
+
+def _forecast(wb: Any, as_of: date, points: list[ForecastPoint]) -> None:
+    rows = [
+        (p.date, p.clauses, p.orphaned, p.orphaned_critical, p.at_risk, p.single, p.covered,
+         p.coverage, p.truck_factor)
+        for p in points
+    ]
+    sheet = ReportSheet(
+        wb, "Forecast", _title(as_of), FORECAST_COLUMNS,
+        note="If nothing is done: people leave on their last working day, confirmations go "
+        "stale, contracts end. Critical: criticality 4 or 5. Coverage below 50 % in red.",
+        table="Forecast", widths=fit_widths(FORECAST_COLUMNS, rows), rows=len(rows),
+    )
+    for row in rows:
+        sheet.append(row)
+    coverage = sheet.column_range("Coverage")
+    start = coverage.split(":")[0]
+    sheet.highlight(coverage, f"AND(ISNUMBER({start}),{start}<0.5)", RED)
+    sheet.finish()
+
+    first, last = sheet.first_row, sheet.last_row
+    bars = BarChart()
+    bars.title = "Coverage and orphaned critical clauses"
+    bars.y_axis.title = "Orphaned critical clauses"
+    bars.add_data(Reference(sheet.ws, min_col=4, min_row=first - 1, max_row=last),
+                  titles_from_data=True)
+    dates = Reference(sheet.ws, min_col=1, min_row=first, max_row=last)
+    bars.set_categories(dates)
+    line = LineChart()
+    line.add_data(Reference(sheet.ws, min_col=8, min_row=first - 1, max_row=last),
+                  titles_from_data=True)
+    line.set_categories(dates)
+    line.y_axis.axId = 200
+    line.y_axis.title = "Coverage"
+    line.y_axis.number_format = "0%"
+    line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 1
+    line.y_axis.crosses = "max"
+    line.y_axis.delete = False
+    show_axes(bars)
+    bars += line
+    bars.width, bars.height = 20, 9
+    sheet.ws.add_chart(bars, f"A{last + 3}")
+
+
+def _successor_columns() -> tuple[Column, ...]:
+    candidates = []
+    for number in range(1, MAX_CANDIDATES + 1):
+        candidates += [Column(f"Candidate {number}"), Column(f"Action {number}"),
+                       Column(f"Load {number}", "int")]
+    return (
+        Column("Contract"), Column("Clause"), Column("Title"), Column("Criticality", "int"),
+        Column("Status"), Column("Reason"), *candidates,
+    )
+
+
+def _successor_row(clause: ListedClause, names: dict[int, str]) -> tuple[Any, ...]:
+    cells: list[Any] = [clause.contract, clause.number, clause.title, clause.criticality,
+                        clause.status, clause.reason]
+    for index in range(MAX_CANDIDATES):
+        if index < len(clause.candidates):
+            found = clause.candidates[index]
+            cells += [names[found.person_id], found.action, found.load]
+        else:
+            cells += [None, None, None]
+    return tuple(cells)
+
+
+def _successors(wb: Any, result: SuccessorsResult) -> None:
+    columns = _successor_columns()
+    names = {pid: person.name for pid, person in result.people.items()}
+    plan = result.portfolio
+
+    def shown(value: Any) -> str:
+        return "none" if value is None else f"{float(value):.1%}"
+
+    sheet = ReportSheet(
+        wb, "Successors", _title(result.as_of), columns,
+        note=f"Candidates prefer a re-check (reverify), then deepening a link (deepen), then "
+        f"learning a clause of a contract they know (learn); lighter load first. The plan (each "
+        f"first candidate confirmed today) takes coverage from {shown(plan.coverage_before)} to "
+        f"{shown(plan.coverage_after)} and the truck factor from {plan.truck_factor_before} to "
+        f"{plan.truck_factor_after}. Clauses without a candidate (red) need someone from outside.",
+        table="Successors",
+        widths=fit_widths(columns, (_successor_row(c, names) for c in result.clauses[:2000])),
+        rows=len(result.clauses),
+    )
+    for clause in result.clauses:
+        sheet.append(_successor_row(clause, names))
+    everything = f"A{sheet.first_row}:{sheet.letter(columns[-1].header)}{sheet.last_row}"
+    first = f"${sheet.letter('Candidate 1')}{sheet.first_row}"
+    sheet.highlight(everything, f'LEN({first})=0', RED)
+    status = f"${sheet.letter('Status')}{sheet.first_row}"
+    sheet.highlight(everything, f'{status}="orphaned"', ORANGE)
     sheet.finish()

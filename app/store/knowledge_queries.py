@@ -168,3 +168,7 @@ def contracts_known_by(
 def _chunks(ids: list[_T]) -> Iterator[list[_T]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
+
+
+chunks = _chunks
+"""Lists of at most CHUNK ids, for the IN (...) lists of other query modules."""

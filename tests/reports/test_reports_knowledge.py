@@ -28,7 +28,7 @@ def _report(session: Session, tmp_path: Path) -> Path:
 
 def test_clauses_with_status_and_owners(portfolio: Session, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(_report(portfolio, tmp_path))
-    assert wb.sheetnames == ["Summary", "Clauses", "Contracts", "Vendors"]
+    assert wb.sheetnames == ["Summary", "Clauses", "Contracts", "Vendors", "Forecast", "Successors"]
     rows = [[c.value for c in r] for r in wb["Clauses"].iter_rows(min_row=4)]
     assert rows == [
         ["C-2021-014", "Acme Outsourcing", "7.2", "Service levels", 5, "single", None,
@@ -76,3 +76,44 @@ def test_libreoffice_reads_the_knowledge_report(
     assert sheets["Clauses"][5][:7] == ["C-2021-014", "Acme Outsourcing", "a", "Annex A", "3",
                                        "orphaned", "never_owned"]
     assert sheets["Contracts"][5][3:5] == ["75.0%", "1"]
+
+
+def test_forecast_sheet_and_its_chart(portfolio: Session, tmp_path: Path) -> None:
+    """Ann's 7.2 goes stale after 2025-07-10: from the end of July 7.2 is orphaned too."""
+    import zipfile
+    from datetime import datetime
+
+    path = _report(portfolio, tmp_path)
+    ws = openpyxl.load_workbook(path)["Forecast"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4, max_row=16)]
+    # D, then the last day of each of the 12 months after June
+    assert [r[0] for r in rows[:3]] == [datetime(2025, 6, 15), datetime(2025, 7, 31),
+                                        datetime(2025, 8, 31)]
+    assert rows[-1][0] == datetime(2026, 6, 30)
+    # date, clauses, orphaned, orphaned critical, at risk, single, covered, coverage, truck
+    assert rows[0][1:] == [3, 1, 0, 0, 2, 0, 0.75, 1]
+    assert rows[1][1:] == [3, 2, 1, 0, 1, 0, 0.3333, 0]
+    assert all(r[1:] == rows[1][1:] for r in rows[2:])
+    with zipfile.ZipFile(path) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    forecast = [x for x in charts if "<f>'Forecast'!" in x]
+    assert len(forecast) == 1
+    xml = forecast[0]
+    assert "<barChart>" in xml and "<lineChart>" in xml and xml.count("<ser>") == 2
+    assert "'Forecast'!$D$4:$D$16" in xml and "'Forecast'!$H$4:$H$16" in xml  # both series
+    assert xml.count("<valAx>") == 2  # coverage on its own axis
+
+
+def test_successors_sheet(portfolio: Session, tmp_path: Path) -> None:
+    """Bob's stale 7.2 would be a re-check, but he leaves within 90 days: learners only."""
+    ws = openpyxl.load_workbook(_report(portfolio, tmp_path))["Successors"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+    assert rows == [
+        ["C-2021-014", "7.2", "Service levels", 5, "single", None, "Cyd Clark", "learn", 4,
+         None, None, None, None, None, None],
+        ["C-2021-014", "7.10", "Credits", 4, "single", None, "Ann Archer", "learn", 5,
+         None, None, None, None, None, None],
+        ["C-2021-014", "a", "Annex A", 3, "orphaned", "never_owned", "Cyd Clark", "learn", 4,
+         "Ann Archer", "learn", 5, None, None, None],
+    ]
+    assert "takes coverage from 75.0% to 100.0% and the truck factor from 1 to 2" in ws["A2"].value

@@ -15,7 +15,7 @@ from tests.reports.conftest import AS_OF
 
 DATA_SHEETS = {
     "renewals": ("Renewals",),
-    "knowledge": ("Clauses", "Contracts", "Vendors"),
+    "knowledge": ("Clauses", "Contracts", "Vendors", "Forecast", "Successors"),
     "sla": ("Compliance", "Credits", "Breaches"),
 }
 
