@@ -28,6 +28,7 @@ from app.errors import ClausekeeperError, ValidationError
 from app.reports.export import write_workbook
 from app.reports.xlsx_safe import (
     DATE_FORMAT,
+    FORMULA_WITHOUT_VALUE,
     bold_cell,
     open_workbook,
     print_setup,
@@ -222,7 +223,7 @@ def read_attestations(session: Session, path: Path, as_of: date) -> list[Attesta
     if not path.exists():
         raise ClausekeeperError(f"{path}: no such file")
     problems: list[tuple[int, int, str]] = []
-    header, rows, formulas = _read(path)
+    header, rows = _read(path)
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         key = str(name).strip().lower() if name is not None else ""
@@ -245,7 +246,7 @@ def read_attestations(session: Session, path: Path, as_of: date) -> list[Attesta
     found: list[Attestation] = []
     for number, values in rows:
         cells = {name: values[i] if i < len(values) else None for name, i in columns.items()}
-        unsaved = [n for n in READ if (number, columns[n]) in formulas and cells[n] is None]
+        unsaved = [n for n in READ if cells[n] is FORMULA_WITHOUT_VALUE]
         for name in unsaved:
             problem(number, name, "formula without a saved value")
         if unsaved or _blank(cells["new_level"]):
@@ -349,25 +350,17 @@ def _clause_ids(session: Session) -> dict[tuple[str, str], int]:
     return {(reference, number): cid for reference, number, cid in session.execute(query)}
 
 
-def _read(path: Path) -> tuple[list[Any], list[tuple[int, list[Any]]], set[tuple[int, int]]]:
-    """The header, the (row number, values) below it, and the (row, column index) of every
-    formula cell (read a second time, without the values Excel saved)."""
+def _read(path: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
+    """The header and the (row number, values) below it; a formula cell without a saved value
+    reads as FORMULA_WITHOUT_VALUE (app.reports.xlsx_safe)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with open_workbook(path) as workbook:
             sheet = _sheet(workbook, path)
             rows = [(n, list(values)) for n, values in enumerate(sheet_rows(sheet), start=1)]
-        formulas: set[tuple[int, int]] = set()
-        with open_workbook(path, data_only=False) as workbook:
-            sheet = _sheet(workbook, path)
-            sheet.reset_dimensions()
-            for number, cells in enumerate(sheet.iter_rows(), start=1):
-                for index, cell in enumerate(cells):
-                    if getattr(cell, "data_type", None) == "f":
-                        formulas.add((number, index))
     if not rows:
         raise ClausekeeperError(f"{SHEET}!1: the sheet is empty")
-    return rows[0][1], rows[1:], formulas
+    return rows[0][1], rows[1:]
 
 
 def _sheet(workbook: Any, path: Path) -> Any:

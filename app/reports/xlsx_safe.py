@@ -327,12 +327,8 @@ _read_only.WorkSheetParser = _ValuesParser
 
 
 @contextmanager
-def open_workbook(path: Path, *, data_only: bool = True) -> Iterator[Any]:
-    """Open an .xlsx for reading (read-only, values only) after the checks above.
-
-    With data_only=False formula cells hold their formula (data_type "f") instead of the value
-    Excel saved with it: how a reader finds formulas that have no saved value.
-    """
+def open_workbook(path: Path) -> Iterator[Any]:
+    """Open an .xlsx for reading (read-only, values only) after the checks above."""
     path = Path(path)
     check_xlsx_container(path)
     if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
@@ -341,7 +337,7 @@ def open_workbook(path: Path, *, data_only: bool = True) -> Iterator[Any]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                workbook = openpyxl.load_workbook(source, read_only=True, data_only=data_only)
+                workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
             cause = exc.__cause__ or exc
             raise _not_a_workbook(path, f"{type(cause).__name__}: {cause}") from None
