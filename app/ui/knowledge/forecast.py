@@ -2,9 +2,9 @@
 
 Coverage is a line on a 0–100 % axis; the orphaned critical clauses (criticality ≥ 4) are bars
 on an axis of their own. Hovering a point shows all of its figures; "Show as table" lists them.
-The points are computed on a worker by app.services.continuity.forecast_json, the function behind
-`clausekeeper forecast --json`, and only while the panel is shown: the clause list's first rows
-never wait for it.
+The points are computed on a worker by app.services.continuity.knowledge_forecast, the function
+behind `clausekeeper forecast --json`, and only while the panel is shown: the clause list's
+first rows never wait for it.
 """
 
 from __future__ import annotations
@@ -43,14 +43,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.continuity import ForecastPoint
 from app.ui import workers
 from app.ui.context import AppContext
+from app.ui.knowledge.matrix_model import ratio_text
 
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Setting")
 MONTHS = 12
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COVERAGE_COLOR = "#1f5fa8"
-ORPHANED_COLOR = "#d9534f"
+ORPHANED_COLOR = "#c9302c"
+BAR_COLOR = "#f0a29f"
 COLUMNS = (
     ("date", "Date"), ("coverage", "Coverage"), ("truck_factor", "Truck factor"),
     ("orphaned_critical", "Orphaned critical"), ("orphaned", "Orphaned"),
@@ -59,37 +62,34 @@ COLUMNS = (
 )
 
 
-def percent(value: float | None) -> str:
-    """A JSON ratio (0–1, or null) as '61.3 %' or '—'."""
-    return "—" if value is None else f"{value * 100:.1f} %"
-
-
-def _cell(key: str, value: Any) -> str:
+def _cell(key: str, point: ForecastPoint) -> str:
+    value = getattr(point, key)
+    if key == "coverage":
+        return ratio_text(value)  # from the exact ratio, as every other view shows it
     if value is None:
         return "—"
-    if key == "coverage":
-        return percent(value)
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
 
 
-def point_text(point: dict[str, Any]) -> str:
+def point_text(point: ForecastPoint) -> str:
     """Every figure of one forecast point, for its tooltip."""
-    truck = "—" if point["truck_factor"] is None else str(point["truck_factor"])
     return (
-        f"{point['date']}\ncoverage {percent(point['coverage'])} · truck factor {truck}\n"
-        f"{point['orphaned_critical']:,} orphaned critical · {point['orphaned']:,} orphaned · "
-        f"{point['at_risk']:,} at risk\n{point['single']:,} single owner · "
-        f"{point['covered']:,} covered · {point['clauses']:,} clauses in scope"
+        f"{point.date.isoformat()}\ncoverage {ratio_text(point.coverage)} · truck factor "
+        f"{_truck(point.truck_factor)}\n"
+        f"{point.orphaned_critical:,} orphaned critical · {point.orphaned:,} orphaned · "
+        f"{point.at_risk:,} at risk\n{point.single:,} single owner · "
+        f"{point.covered:,} covered · {point.clauses:,} clauses in scope"
     )
 
 
 def category(index: int, day: date) -> str:
-    """The axis label of a point: 'now', then the month ('Jan' with its year: 'Jan 27')."""
+    """The axis label of a point: 'now', then the month ('Jan'; the axis title has the years).
+    Labels are unique for up to 12 months; a longer forecast numbers its months."""
     if index == 0:
         return "now"
-    return day.strftime("%b %y") if day.month == 1 else day.strftime("%b")
+    return day.strftime("%b") if index <= 12 else f"{day.strftime('%b')} {day:%y}"
 
 
 class ForecastPanel(QWidget):
@@ -102,7 +102,8 @@ class ForecastPanel(QWidget):
         self.setObjectName("forecastPanel")
         self.ctx = ctx
         self.months = MONTHS
-        self.points: list[dict[str, Any]] = []
+        self.points: list[dict[str, Any]] = []  # as `clausekeeper forecast --json` has them
+        self.exact: list[ForecastPoint] = []  # the same points with exact ratios
         self.as_of: date | None = None  # the date of the points shown
         self._generation = 0
         self._dirty = True
@@ -117,7 +118,8 @@ class ForecastPanel(QWidget):
 
         self.chart = QChart()
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.chart.setMargins(QMargins(4, 4, 4, 4))
+        self.chart.setMargins(QMargins(2, 2, 2, 2))
+        self.chart.layout().setContentsMargins(0, 0, 0, 0)
         self.chart.setBackgroundRoundness(0)
         self.coverage_series = QLineSeries()
         self.coverage_series.setName("Coverage (left, %)")
@@ -127,7 +129,7 @@ class ForecastPanel(QWidget):
         self.coverage_series.setPointsVisible(True)
         self.coverage_series.hovered.connect(self._line_hovered)
         self.orphaned_set = QBarSet("Orphaned critical clauses (right)")
-        self.orphaned_set.setColor(QColor(ORPHANED_COLOR))
+        self.orphaned_set.setColor(QColor(BAR_COLOR))
         self.orphaned_set.setBorderColor(QColor(ORPHANED_COLOR))
         self.bar_series = QBarSeries()
         self.bar_series.append(self.orphaned_set)
@@ -201,14 +203,14 @@ class ForecastPanel(QWidget):
         as_of, months = self.ctx.as_of, self.months
         self.summary.setText(f"Computing the forecast from {as_of.isoformat()}…")
 
-        def work(session: Any) -> dict[str, Any]:
-            from app.services.continuity import forecast_json
+        def work(session: Any) -> list[ForecastPoint]:
+            from app.services.continuity import knowledge_forecast
 
-            return forecast_json(session, as_of, months)
+            return knowledge_forecast(session, as_of, months)
 
-        def done(data: dict[str, Any]) -> None:
+        def done(points: list[ForecastPoint]) -> None:
             if generation == self._generation:
-                self._show(data)
+                self._show(as_of, points)
 
         def failed(_exc: BaseException) -> None:
             if generation == self._generation:
@@ -216,22 +218,24 @@ class ForecastPanel(QWidget):
 
         return workers.run_query(self, self.ctx, work, done, on_failed=failed, title="Forecast")
 
-    def _show(self, data: dict[str, Any]) -> None:
-        points: list[dict[str, Any]] = data["points"]
-        self.points = points
-        self.as_of = date.fromisoformat(data["as_of"])
-        days = [date.fromisoformat(p["date"]) for p in points]
+    def _show(self, as_of: date, points: list[ForecastPoint]) -> None:
+        from app.services.continuity import point_json
+
+        self.exact = points
+        self.points = [point_json(p) for p in points]
+        self.as_of = as_of
+        days = [p.date for p in points]
         self.x_axis.clear()
         self.x_axis.append([category(i, day) for i, day in enumerate(days)])
         self.coverage_series.replace([
-            QPointF(i, p["coverage"] * 100) for i, p in enumerate(points)
-            if p["coverage"] is not None
+            QPointF(i, float(p.coverage) * 100) for i, p in enumerate(points)
+            if p.coverage is not None
         ])
         if self.orphaned_set.count():
             self.orphaned_set.remove(0, self.orphaned_set.count())
-        self.orphaned_set.append([float(p["orphaned_critical"]) for p in points])
-        highest = max((p["orphaned_critical"] for p in points), default=0)
-        self.orphaned_axis.setRange(0, _nice_top(highest))
+        self.orphaned_set.append([float(p.orphaned_critical) for p in points])
+        highest = max((p.orphaned_critical for p in points), default=0)
+        self.orphaned_axis.setRange(0, axis_top(highest))
         self.x_axis.setTitleText(
             f"{days[0].isoformat()} → {days[-1].isoformat()}" if days else ""
         )
@@ -239,7 +243,7 @@ class ForecastPanel(QWidget):
         for point in points:
             row = []
             for key, _title in COLUMNS:
-                item = QStandardItem(_cell(key, point[key]))
+                item = QStandardItem(_cell(key, point))
                 item.setEditable(False)
                 if key != "date":
                     item.setTextAlignment(RIGHT)
@@ -249,15 +253,15 @@ class ForecastPanel(QWidget):
         self.loaded.emit()
 
     @staticmethod
-    def _summary(points: list[dict[str, Any]]) -> str:
+    def _summary(points: list[ForecastPoint]) -> str:
         if not points:
             return "No forecast."
         first, last = points[0], points[-1]
         return (
-            f"By {last['date']}: coverage {percent(first['coverage'])} → "
-            f"{percent(last['coverage'])}, orphaned critical clauses "
-            f"{first['orphaned_critical']:,} → {last['orphaned_critical']:,}, truck factor "
-            f"{_truck(first['truck_factor'])} → {_truck(last['truck_factor'])}."
+            f"By {last.date.isoformat()}: coverage {ratio_text(first.coverage)} → "
+            f"{ratio_text(last.coverage)}, orphaned critical clauses "
+            f"{first.orphaned_critical:,} → {last.orphaned_critical:,}, truck factor "
+            f"{_truck(first.truck_factor)} → {_truck(last.truck_factor)}."
         )
 
     # --- tooltips -----------------------------------------------------------------------------
@@ -269,8 +273,8 @@ class ForecastPanel(QWidget):
         self._tooltip(index, state)
 
     def _tooltip(self, index: int, state: bool) -> None:
-        if state and 0 <= index < len(self.points):
-            QToolTip.showText(QCursor.pos(), point_text(self.points[index]), self.view)
+        if state and 0 <= index < len(self.exact):
+            QToolTip.showText(QCursor.pos(), point_text(self.exact[index]), self.view)
         else:
             QToolTip.hideText()
 
@@ -296,11 +300,15 @@ def _truck(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
-def _nice_top(highest: int) -> int:
-    """An axis maximum above the highest bar that divides into 5 round steps."""
-    if highest <= 0:
-        return 5
-    step = 1
-    while step * 5 < highest * 1.1:
-        step = step * 2 if str(step)[0] in "15" else step * 5 // 2
-    return step * 5
+
+def axis_top(highest: int) -> int:
+    """The top of the orphaned axis: five round steps above the highest bar, so that its ticks
+    meet the coverage axis's grid lines (0, 20, … 100 %)."""
+    target = max(highest * 1.05, 5.0)
+    scale = 1
+    while True:
+        for factor in (1, 2, 2.5, 3, 4, 5, 6, 8):
+            step = factor * scale
+            if step == int(step) and step * 5 >= target:
+                return int(step * 5)
+        scale *= 10

@@ -38,11 +38,19 @@ from app.ui.status_colors import REASON_LABELS, status_label
 
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Setting")
 NAME, ACTION, LEVEL, LOAD, DO = range(5)
-HEADERS = ("Name", "What to do", "Level now", "Load", "")
+HEADERS = ("Name", "What to do", "Level", "Load", "")
 ACTION_TEXTS = {
-    "reverify": "Re-verify: knows it, the last check has gone stale",
-    "deepen": "Deepen: has read it, not yet enough to count",
-    "learn": "Learn: owns other clauses of this contract",
+    "reverify": "Re-verify: check gone stale",
+    "deepen": "Deepen: has read it",
+    "learn": "Learn: knows this contract",
+}
+ACTION_TIPS = {
+    "reverify": "They know the clause, but their last check is too old: a re-check is all "
+                "that is due.",
+    "deepen": "They have a link to the clause below the understanding level: they have read "
+              "it and can go deeper.",
+    "learn": "No link to this clause yet, but they are a current owner of another clause of "
+             "the same contract.",
 }
 BUTTON_TEXTS = {"reverify": "Re-verify", "deepen": "Set level…", "learn": "Add as owner"}
 LOAD_TIP = "Load: the total criticality of the in-scope clauses they own now (lower is freer)"
@@ -113,6 +121,8 @@ class SuccessorsPanel(QWidget):
         self.model.setHorizontalHeaderLabels(list(HEADERS))
         self.model.setHeaderData(LOAD, Qt.Orientation.Horizontal, LOAD_TIP,
                                  Qt.ItemDataRole.ToolTipRole)
+        self.model.setHeaderData(LEVEL, Qt.Orientation.Horizontal,
+                                 "Their current level on the clause", Qt.ItemDataRole.ToolTipRole)
         self.table = QTableView(self)
         self.table.setObjectName("successorsTable")
         self.table.setModel(self.model)
@@ -124,7 +134,7 @@ class SuccessorsPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(30)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
-        for column, width in ((NAME, 130), (LEVEL, 70), (LOAD, 56), (DO, 112)):
+        for column, width in ((NAME, 116), (LEVEL, 54), (LOAD, 44), (DO, 102)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(ACTION, header.ResizeMode.Stretch)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -138,8 +148,9 @@ class SuccessorsPanel(QWidget):
         layout.setContentsMargins(8, 4, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.note)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addWidget(self.plan)
+        layout.addStretch(1)
         self._display()
 
         ctx.data_changed.connect(self._data_changed)
@@ -238,7 +249,8 @@ class SuccessorsPanel(QWidget):
                 level = "no link" if candidate.level is None else str(candidate.level)
                 self.model.appendRow([
                     _item(person.name, tip=person.email or person.key),
-                    _item(ACTION_TEXTS.get(candidate.action, candidate.action)),
+                    _item(ACTION_TEXTS.get(candidate.action, candidate.action),
+                          tip=ACTION_TIPS.get(candidate.action, "")),
                     _item(level, right=True),
                     _item(f"{candidate.load:,}", right=True, tip=LOAD_TIP),
                     _item(""),

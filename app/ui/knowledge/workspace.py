@@ -149,6 +149,7 @@ class KnowledgeWorkspace(QWidget):
         self.continuity.addWidget(self.successors)
         self.continuity.setStretchFactor(0, 1)
         self.continuity.setStretchFactor(1, 1)
+        self.continuity.setSizes([540, 500])
         self.lower_tabs = QTabWidget(self)
         self.lower_tabs.setObjectName("knowledgeTabs")
         self.lower_tabs.setDocumentMode(True)
