@@ -47,6 +47,7 @@ from app.core.continuity import ForecastPoint
 from app.ui import workers
 from app.ui.context import AppContext
 from app.ui.knowledge.matrix_model import ratio_text
+from app.ui.knowledge.sequencer import Sequencer, request
 
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Setting")
 MONTHS = 12
@@ -97,10 +98,13 @@ class ForecastPanel(QWidget):
 
     loaded = Signal()
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, sequencer: Sequencer | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("forecastPanel")
         self.ctx = ctx
+        self.sequencer = sequencer
         self.months = MONTHS
         self.points: list[dict[str, Any]] = []  # as `clausekeeper forecast --json` has them
         self.exact: list[ForecastPoint] = []  # the same points with exact ratios
@@ -286,14 +290,18 @@ class ForecastPanel(QWidget):
 
     def _schedule(self) -> None:
         if self.isVisible():
-            self.refresh()
+            self._request()
         else:
             self._dirty = True
+
+    def _request(self) -> None:
+        self._dirty = False
+        request(self.sequencer, "forecast", self.refresh)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if self._dirty:
-            self.refresh()
+            self._request()
 
 
 def _truck(value: int | None) -> str:

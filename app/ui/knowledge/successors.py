@@ -2,8 +2,9 @@
 
 The successors of the whole portfolio are computed once on a worker by
 app.services.continuity.find_successors (the function behind `clausekeeper successors`) while the
-panel is shown, and again when knowledge, people, contracts or settings change; selecting another
-clause only looks its candidates up. Each candidate has a button for its action: re-verify the
+panel is shown, and again when knowledge, people, contracts or settings change; they are kept as
+an app.services.successor_index.SuccessorIndex, and selecting another clause only looks its
+candidates up. Each candidate has a button for its action: re-verify the
 stale link, set a higher level, or add them as an owner — undoable edits of
 app.ui.knowledge.commands, audited like the matrix's.
 """
@@ -26,14 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.continuity import Candidate
 from app.errors import ClausekeeperError
-from app.services.continuity import ContractPlan, ListedClause, SuccessorsResult
+from app.services.successor_index import SuccessorIndex
 from app.ui import workers
 from app.ui.context import AppContext
 from app.ui.knowledge import commands
 from app.ui.knowledge.commands import LinkKey
 from app.ui.knowledge.matrix_model import ratio_text
 from app.ui.knowledge.person_picker import LEVEL_TEXTS
+from app.ui.knowledge.sequencer import Sequencer, request
 from app.ui.status_colors import REASON_LABELS, status_label
 
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Setting")
@@ -96,15 +99,16 @@ class SuccessorsPanel(QWidget):
 
     loaded = Signal()  # the portfolio's successors were computed and are shown
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, sequencer: Sequencer | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("successorsPanel")
         self.ctx = ctx
+        self.sequencer = sequencer
         self.clause: SelectedClause | None = None
-        self.result: SuccessorsResult | None = None
-        self.listed: ListedClause | None = None  # the selected clause's entry, if it is listed
-        self._by_clause: dict[int, ListedClause] = {}
-        self._plans: dict[str, ContractPlan] = {}
+        self.result: SuccessorIndex | None = None
+        self.candidates: tuple[Candidate, ...] | None = None  # the clause's; None: not listed
         self._generation = 0
         self._dirty = True
         self._busy = False
@@ -174,12 +178,12 @@ class SuccessorsPanel(QWidget):
         as_of = self.ctx.as_of
         self._set_busy(True)
 
-        def work(session: Any) -> SuccessorsResult:
-            from app.services.continuity import find_successors
+        def work(session: Any) -> SuccessorIndex:
+            from app.services.successor_index import portfolio_successors
 
-            return find_successors(session, as_of)
+            return portfolio_successors(session, as_of)
 
-        def done(result: SuccessorsResult) -> None:
+        def done(result: SuccessorIndex) -> None:
             if generation == self._generation:
                 self._busy = False
                 self._take(result)
@@ -192,10 +196,8 @@ class SuccessorsPanel(QWidget):
         return workers.run_query(self, self.ctx, work, done, on_failed=failed,
                                  title="Successors")
 
-    def _take(self, result: SuccessorsResult) -> None:
+    def _take(self, result: SuccessorIndex) -> None:
         self.result = result
-        self._by_clause = {c.clause_id: c for c in result.clauses}
-        self._plans = {c.reference: c for c in result.contracts}
         self._display()
         self.loaded.emit()
 
@@ -209,16 +211,17 @@ class SuccessorsPanel(QWidget):
         clause, result = self.clause, self.result
         self.model.removeRows(0, self.model.rowCount())
         self.buttons = []
-        self.listed = None
+        self.candidates = None
         if clause is None:
             self.heading.setText("<b>Successors</b>")
             self.note.setText("Select a clause to see who could take it over.")
             self.table.setVisible(False)
             self._show_plan(None)
             return
-        listed = self._by_clause.get(clause.clause_id) if result is not None else None
-        self.listed = listed
-        status, why = (listed.status, listed.reason) if listed else (clause.status, clause.reason)
+        listed = result.status(clause.clause_id) if result is not None else None
+        candidates = result.candidates(clause.clause_id) if result is not None else None
+        self.candidates = candidates
+        status, why = listed or (clause.status, clause.reason)
         reason = f" ({REASON_LABELS.get(why, why)})" if why else ""
         self.heading.setText(
             f"<b>Who could take over {clause.contract} §{clause.number}</b> {clause.title} · "
@@ -229,14 +232,14 @@ class SuccessorsPanel(QWidget):
             self.table.setVisible(False)
             self._show_plan(None)
             return
-        if listed is None:
+        if candidates is None:
             self.note.setText(
                 "Two or more current owners: no successor is needed."
                 if clause.status in ("covered", "single", "at_risk") else
                 "Not in the successors list on the as-of date (its contract is not in scope)."
             )
             self.table.setVisible(False)
-        elif not listed.candidates:
+        elif not candidates:
             self.note.setText(
                 "Nobody in the team can take it over: it needs someone from outside the team."
             )
@@ -244,7 +247,7 @@ class SuccessorsPanel(QWidget):
         else:
             self.note.setText("Candidates, best first (by action, then the lightest load):")
             self.table.setVisible(True)
-            for row, candidate in enumerate(listed.candidates):
+            for row, candidate in enumerate(candidates):
                 person = result.people[candidate.person_id]
                 level = "no link" if candidate.level is None else str(candidate.level)
                 self.model.appendRow([
@@ -258,7 +261,7 @@ class SuccessorsPanel(QWidget):
                 button = self._button(row, candidate.action, candidate.level)
                 self.table.setIndexWidget(self.model.index(row, DO), button)
                 self.buttons.append(button)
-            rows = len(listed.candidates)
+            rows = len(candidates)
             self.table.setFixedHeight(
                 self.table.horizontalHeader().sizeHint().height()
                 + rows * self.table.verticalHeader().defaultSectionSize() + 4
@@ -292,12 +295,12 @@ class SuccessorsPanel(QWidget):
             return
         lines = [
             f"<b>Succession plan</b> (each listed clause's first candidate takes it over, "
-            f"{len(result.clauses):,} clauses) — {plan_text('portfolio', result.portfolio)}"
+            f"{result.listed:,} clauses) — {plan_text('portfolio', result.portfolio)}"
         ]
         if reference is not None:
-            contract = self._plans.get(reference)
+            contract = result.contract_plan(reference)
             lines.append(
-                plan_text(reference, contract.figures) if contract is not None
+                plan_text(reference, contract) if contract is not None
                 else f"{reference}: no clause to hand over"
             )
         if self._busy:
@@ -309,14 +312,14 @@ class SuccessorsPanel(QWidget):
     def act(self, row: int, level: int | None = None) -> bool:
         """Do the action of the candidate in this row (deepen: to `level`, by default the
         understanding level); an undoable, audited edit."""
-        listed, result = self.listed, self.result
-        if listed is None or result is None or self._busy or not (
-            0 <= row < len(listed.candidates)
+        clause, candidates, result = self.clause, self.candidates, self.result
+        if clause is None or candidates is None or result is None or self._busy or not (
+            0 <= row < len(candidates)
         ):
             return False
-        candidate = listed.candidates[row]
+        candidate = candidates[row]
         person = result.people[candidate.person_id]
-        key = LinkKey(person.key, person.name, listed.contract, listed.number)
+        key = LinkKey(person.key, person.name, clause.contract, clause.number)
         understanding = result.settings.understanding_level
         try:
             if candidate.action == "reverify" and candidate.level is not None:
@@ -340,19 +343,22 @@ class SuccessorsPanel(QWidget):
         self._generation += 1
         self._busy = False
         self.result = None
-        self._by_clause, self._plans = {}, {}
         self.clause = None
         self._display()
         self._schedule()
 
     def _schedule(self) -> None:
+        self._set_busy(True)  # what is shown is old: no action on it until recomputed
         if self.isVisible():
-            self.refresh()
+            self._request()
         else:
             self._dirty = True
-            self._set_busy(True)  # what is shown is old: no action on it until recomputed
+
+    def _request(self) -> None:
+        self._dirty = False
+        request(self.sequencer, "successors", self.refresh)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if self._dirty:
-            self.refresh()
+            self._request()

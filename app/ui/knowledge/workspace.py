@@ -58,6 +58,7 @@ from app.ui.knowledge.clause_list import (
 from app.ui.knowledge.forecast import ForecastPanel
 from app.ui.knowledge.matrix import MatrixWidget
 from app.ui.knowledge.matrix_model import figures_text
+from app.ui.knowledge.sequencer import Sequencer
 from app.ui.knowledge.successors import SelectedClause, SuccessorsPanel
 
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Vendor", "Setting")
@@ -141,8 +142,12 @@ class KnowledgeWorkspace(QWidget):
         pane.setContentsMargins(0, 4, 0, 0)
         pane.addWidget(self.whole_vendor)
         pane.addWidget(self.matrix, 1)
-        self.forecast = ForecastPanel(ctx, self)
-        self.successors = SuccessorsPanel(ctx, self)
+        # the forecast and the successors wait for the clause list, then run one at a time
+        self.sequencer = Sequencer(lambda: self._computing, ("successors", "forecast"), self)
+        self.forecast = ForecastPanel(ctx, self, self.sequencer)
+        self.successors = SuccessorsPanel(ctx, self, self.sequencer)
+        self.first_rows.connect(self.sequencer.release)
+        self.loaded.connect(self.sequencer.release)
         self.continuity = QSplitter(Qt.Orientation.Horizontal, self)
         self.continuity.setObjectName("continuityPane")
         self.continuity.addWidget(self.forecast)
@@ -233,6 +238,7 @@ class KnowledgeWorkspace(QWidget):
                 self.summary.setText("The knowledge figures could not be computed.")
                 if self._pending:
                     self.refresh()
+                self.sequencer.release()
 
         if self.overview is None and criteria == ClauseFilter():
             def head(session: Any) -> tuple[KnowledgeOverview, ClauseSelection]:
@@ -423,6 +429,7 @@ class KnowledgeWorkspace(QWidget):
     def _database_changed(self) -> None:
         self._generation += 1  # what is being computed belongs to the other database
         self._computing = self._pending = False
+        self.sequencer.release()
         self.overview = None
         self.model.set_selection(None)
         self.matrix.clear()
