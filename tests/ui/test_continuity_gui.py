@@ -394,3 +394,53 @@ def test_a_bad_workbook_shows_its_problems_and_changes_nothing(
         assert session.scalar(select(func.count()).select_from(Knowledge)) == 8
     importer.close()
     people.close()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen: a tooltip window
+def test_a_point_of_the_forecast_tells_its_figures_when_hovered(
+    workspace: KnowledgeWorkspace, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    from PySide6.QtWidgets import QToolTip
+
+    from app.ui.knowledge.forecast import axis_top
+
+    continuity(workspace, qtbot)
+    forecast = workspace.forecast
+    series = forecast.bar_series
+    series.hovered.emit(True, 1, forecast.orphaned_set)  # the bar of the end of February
+    assert QToolTip.isVisible()
+    assert QToolTip.text().splitlines()[0] == "2026-02-28"
+    assert "2 orphaned critical · 4 orphaned" in QToolTip.text()
+    series.hovered.emit(False, 1, forecast.orphaned_set)
+    qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2000)
+    assert forecast.orphaned_axis.max() == axis_top(2) == 5
+    assert [axis_top(n) for n in (0, 12, 47, 230, 241)] == [5, 15, 50, 250, 300]
+
+
+def test_the_sequencer_waits_for_the_list_then_runs_one_at_a_time(
+    ctx: AppContext, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    import time
+
+    from app.ui import workers
+    from app.ui.knowledge.sequencer import Sequencer
+
+    held = [True]
+    started: list[str] = []
+    sequencer = Sequencer(lambda: held[0], ("successors", "forecast"))
+
+    def start(name: str) -> workers.Op:
+        started.append(name)
+        return workers.run_query(None, ctx, lambda _s: time.sleep(0.05), lambda _r: None)
+
+    sequencer.submit("forecast", lambda: start("forecast"))
+    sequencer.submit("successors", lambda: start("successors"))
+    sequencer.submit("forecast", lambda: start("forecast"))  # once, not twice
+    qtbot.wait(30)
+    assert started == [] and sequencer.busy
+    held[0] = False
+    sequencer.release()
+    assert started == ["successors"]  # by priority, and alone
+    qtbot.waitUntil(lambda: started == ["successors", "forecast"], timeout=5000)
+    assert workers.wait_for_ops(10)
+    assert not sequencer.busy and started == ["successors", "forecast"]
