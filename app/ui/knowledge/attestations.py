@@ -190,7 +190,7 @@ class ImportAttestationsDialog(QDialog):
         self.as_of: date = ctx.as_of
         self.preview: Any = None  # the AttestationImport of the dry run, when it is valid
         self.problems: list[str] = []
-        self.result: Any = None
+        self.imported_summary: Any = None  # the AttestationImport once written
         self.headline = QLabel(f"<b>{path.name}</b>", self)
         self.headline.setWordWrap(True)
         self.status = QLabel("Checking the workbook…", self)
@@ -291,7 +291,7 @@ class ImportAttestationsDialog(QDialog):
             return import_attestations(session, path, as_of)
 
         def done(summary: Any) -> None:
-            self.result = summary
+            self.imported_summary = summary
             self.preview = None
             self.status.setText(
                 f"<b>Imported</b> {path.name}: {summary.count('created'):,} links created, "
