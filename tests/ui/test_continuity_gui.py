@@ -444,3 +444,20 @@ def test_the_sequencer_waits_for_the_list_then_runs_one_at_a_time(
     qtbot.waitUntil(lambda: started == ["successors", "forecast"], timeout=5000)
     assert workers.wait_for_ops(10)
     assert not sequencer.busy and started == ["successors", "forecast"]
+
+
+def test_an_empty_database_has_a_forecast_of_nothing(
+    empty_ctx: AppContext, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    view = KnowledgeWorkspace(empty_ctx)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.show()
+    continuity(view, qtbot)
+    forecast = view.forecast
+    assert len(forecast.points) == 13 and all(p["clauses"] == 0 for p in forecast.points)
+    assert forecast.coverage_series.count() == 0  # coverage is undefined: no line
+    assert "coverage — → —" in forecast.summary.text()
+    assert view.successors.note.text() == "Select a clause to see who could take it over."
+    assert "0 clauses" in view.successors.plan.text()
+    view.close()
