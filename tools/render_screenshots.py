@@ -8,8 +8,9 @@ as-of date). Each page of the main window is grabbed at 1280x800 once its worker
 then the contract editor on the first contract of the renewals list (General and Knowledge tabs),
 the off-boarding simulation of the two people who own most clauses, then the import wizard's
 mapping and preview steps on tests/data/legacy_register.csv. The People page shows
-what the next leaver among those who know most takes with them. QSettings go to a temporary
-folder, so the developer's window layout is neither used nor changed.
+what the next leaver among those who know most takes with them. The knowledge page's "Forecast
+and successors" tab is shown for the most critical clause that has the most candidates.
+QSettings go to a temporary folder, so the developer's window layout is neither used nor changed.
 """
 
 from __future__ import annotations
@@ -96,6 +97,28 @@ def _simulation(window: Any, ctx: Any, app: Any, out: Path, number: int) -> list
     path = out / f"{number:02d}-simulation.png"
     dialog.grab().save(str(path))
     dialog.close()
+    return [path]
+
+
+def _forecast_successors(window: Any, ctx: Any, app: Any, out: Path, number: int) -> list[Path]:
+    """The forecast chart beside the successors of a critical clause with several candidates."""
+    from app.services.continuity import find_successors
+
+    page = window.show_page("Knowledge")
+    if not callable(getattr(page, "show_continuity", None)):
+        return []
+    with ctx.session() as session:
+        result = find_successors(session, ctx.as_of)
+    best = max(result.clauses, key=lambda c: (len(c.candidates), c.criticality), default=None)
+    if best is not None:
+        page.filters.contract.setText(best.contract)
+        _settle(app)
+        page.select_clause(best.clause_id)
+    page.show_continuity()
+    page.splitter.setSizes([260, 440])
+    _settle(app)
+    path = out / f"{number:02d}-forecast-successors.png"
+    window.grab().save(str(path))
     return [path]
 
 
@@ -193,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                 written.append(path)
             editor.close()
     written.extend(_simulation(window, ctx, app, args.out, len(PAGES) + 3))
+    written.extend(_forecast_successors(window, ctx, app, args.out, len(PAGES) + 5))
     if "import" in only:
         written += _import_wizard(app, window, ctx, args.out, 13)
     window.close()

@@ -47,3 +47,15 @@ def export_calendar(parent: QWidget, ctx: AppContext) -> workers.Op | None:
     if path is None:
         return None
     return workers.calendar_op(parent, ctx, path)
+
+
+def ask_open_path(parent: QWidget, caption: str, file_filter: str) -> Path | None:
+    """A file to read, starting in the last folder used (which it then becomes)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getOpenFileName(parent, caption, settings_store.last_folder(),
+                                          file_filter)
+    if not path:
+        return None
+    settings_store.remember_folder(str(Path(path).parent))
+    return Path(path)

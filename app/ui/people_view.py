@@ -63,6 +63,10 @@ class PeopleView(RecordListView):
         self.add_button("Set &leaving date…", self.set_leaving_date, needs_selection=True)
         self.add_button("&Delete", self.delete_selected, needs_selection=True)
         self.add_button("Off-boarding &simulation…", self.open_simulation)
+        self.export_attestations_button = self.add_button(
+            "E&xport attestations…", self.export_attestations, needs_selection=True)
+        self.import_attestations_button = self.add_button(
+            "I&mport attestations…", self.import_attestations)
         self._add_takes_panel()
         ctx.as_of_changed.connect(self._as_of_changed)
         self.refresh()
@@ -108,6 +112,18 @@ class PeopleView(RecordListView):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def export_attestations(self) -> QWidget:
+        """The attestation workbook of the selected person (before an appraisal or an
+        off-boarding); the dialog can switch to everyone."""
+        from app.ui.knowledge.attestations import open_export
+
+        return open_export(self, self.ctx, self.takes_panel.person_key)
+
+    def import_attestations(self) -> QWidget | None:
+        from app.ui.knowledge.attestations import open_import
+
+        return open_import(self, self.ctx)
 
     def _as_of_changed(self, _as_of: date) -> None:
         self.refresh()

@@ -3,11 +3,15 @@
 At the top the portfolio's figures, then the clause list of the whole in-scope portfolio
 (filtered by vendor, contract, status, reason, minimum criticality and person, with each
 contract's coverage and truck factor), and under it the matrix of the selected row's contract
-(or of all its vendor's contracts). The off-boarding simulation opens from here.
+(or of all its vendor's contracts). Beside the matrix, the "Forecast and successors" tab shows
+the portfolio's forecast (SPEC §3a) and who could take over the selected clause, with the
+succession plan. The off-boarding simulation and the attestation workbooks (export, import) open
+from here.
 
 On opening, the first contracts' rows are computed on their own (app.services.knowledge_views.
 first_clauses, a few dozen milliseconds) and shown while the whole portfolio is computed on a
-worker; the rows are the same, so the list simply grows when the rest arrives.
+worker; the rows are the same, so the list simply grows when the rest arrives. The forecast and
+the successors are computed only while their tab is shown, after the rows.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -50,8 +55,11 @@ from app.ui.knowledge.clause_list import (
     ClauseListModel,
     FilterBar,
 )
+from app.ui.knowledge.forecast import ForecastPanel
 from app.ui.knowledge.matrix import MatrixWidget
 from app.ui.knowledge.matrix_model import figures_text
+from app.ui.knowledge.sequencer import Sequencer
+from app.ui.knowledge.successors import SelectedClause, SuccessorsPanel
 
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Vendor", "Setting")
 KEEP_ROWS = 10_000  # rows fetched again after a refresh, at most (the selected one among them)
@@ -83,6 +91,16 @@ class KnowledgeWorkspace(QWidget):
         self.simulate_button = QPushButton("Off-boarding &simulation…", self)
         self.simulate_button.setObjectName("simulateButton")
         self.simulate_button.clicked.connect(lambda _c=False: self.open_simulation())
+        self.export_attestations_button = QPushButton("E&xport attestations…", self)
+        self.export_attestations_button.setObjectName("exportAttestations")
+        self.export_attestations_button.setToolTip(
+            "A workbook in which people confirm the clauses they know (everyone, or one person)")
+        self.export_attestations_button.clicked.connect(
+            lambda _c=False: self.export_attestations())
+        self.import_attestations_button = QPushButton("I&mport attestations…", self)
+        self.import_attestations_button.setObjectName("importAttestations")
+        self.import_attestations_button.clicked.connect(
+            lambda _c=False: self.import_attestations())
         self.summary = QLabel(self)
         self.summary.setObjectName("knowledgeSummary")
         self.summary.setWordWrap(True)
@@ -124,6 +142,25 @@ class KnowledgeWorkspace(QWidget):
         pane.setContentsMargins(0, 4, 0, 0)
         pane.addWidget(self.whole_vendor)
         pane.addWidget(self.matrix, 1)
+        # the forecast and the successors wait for the clause list, then run one at a time
+        self.sequencer = Sequencer(lambda: self._computing, ("successors", "forecast"), self)
+        self.forecast = ForecastPanel(ctx, self, self.sequencer)
+        self.successors = SuccessorsPanel(ctx, self, self.sequencer)
+        self.first_rows.connect(self.sequencer.release)
+        self.loaded.connect(self.sequencer.release)
+        self.continuity = QSplitter(Qt.Orientation.Horizontal, self)
+        self.continuity.setObjectName("continuityPane")
+        self.continuity.addWidget(self.forecast)
+        self.continuity.addWidget(self.successors)
+        self.continuity.setStretchFactor(0, 1)
+        self.continuity.setStretchFactor(1, 1)
+        self.continuity.setSizes([540, 500])
+        self.lower_tabs = QTabWidget(self)
+        self.lower_tabs.setObjectName("knowledgeTabs")
+        self.lower_tabs.setDocumentMode(True)
+        self.lower_tabs.addTab(matrix_pane, "M&atrix")
+        self.lower_tabs.addTab(self.continuity, "&Forecast and successors")
+        self.matrix.table.selectionModel().currentChanged.connect(self._matrix_clause)
         list_pane = QWidget(self)
         lst = QVBoxLayout(list_pane)
         lst.setContentsMargins(0, 0, 0, 0)
@@ -132,13 +169,15 @@ class KnowledgeWorkspace(QWidget):
         lst.addWidget(self.table, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(list_pane)
-        self.splitter.addWidget(matrix_pane)
+        self.splitter.addWidget(self.lower_tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
+        top.addWidget(self.export_attestations_button)
+        top.addWidget(self.import_attestations_button)
         top.addWidget(self.simulate_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -199,6 +238,7 @@ class KnowledgeWorkspace(QWidget):
                 self.summary.setText("The knowledge figures could not be computed.")
                 if self._pending:
                     self.refresh()
+                self.sequencer.release()
 
         if self.overview is None and criteria == ClauseFilter():
             def head(session: Any) -> tuple[KnowledgeOverview, ClauseSelection]:
@@ -320,6 +360,27 @@ class KnowledgeWorkspace(QWidget):
 
     def _row_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self._open_matrix()
+        rows = self.table.selectionModel().selectedRows()
+        row = self.model.row_at(rows[0].row()) if rows else None
+        if row is not None:
+            self.successors.show_clause(SelectedClause(
+                row.clause_id, row.contract, row.number, row.title, row.criticality,
+                row.status, row.reason,
+            ))
+
+    def _matrix_clause(self, current: Any, _previous: Any) -> None:
+        """A clause chosen in the matrix (by the user: a click or the keyboard) is the one the
+        successors describe."""
+        clause = self.matrix.model.clause_at(current.row()) if current.isValid() else None
+        if clause is not None:
+            self.successors.show_clause(SelectedClause(
+                clause.clause_id, clause.contract, clause.number, clause.title,
+                clause.criticality, clause.status, clause.reason,
+            ))
+
+    def show_continuity(self) -> None:
+        """Open the "Forecast and successors" tab."""
+        self.lower_tabs.setCurrentWidget(self.continuity)
 
     def _open_matrix(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -344,6 +405,17 @@ class KnowledgeWorkspace(QWidget):
         dialog.show()
         return dialog
 
+    def export_attestations(self, person_key: str | None = None) -> QWidget:
+        """The attestation workbook, for the person the list is filtered on by default."""
+        from app.ui.knowledge.attestations import open_export
+
+        return open_export(self, self.ctx, person_key or self.criteria().person or None)
+
+    def import_attestations(self, path: Any = None) -> QWidget | None:
+        from app.ui.knowledge.attestations import open_import
+
+        return open_import(self, self.ctx, path)
+
     def focus_filter(self) -> None:
         self.filters.contract.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filters.contract.selectAll()
@@ -357,6 +429,7 @@ class KnowledgeWorkspace(QWidget):
     def _database_changed(self) -> None:
         self._generation += 1  # what is being computed belongs to the other database
         self._computing = self._pending = False
+        self.sequencer.release()
         self.overview = None
         self.model.set_selection(None)
         self.matrix.clear()
