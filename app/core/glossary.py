@@ -34,6 +34,11 @@ ORPHAN_REASON_WORDS = {
     "owners_left": "everyone who knew it has left",
     "stale": "knowledge not re-checked in time",
 }
+ACTION_WORDS = {  # what a successor would do (SPEC §3a)
+    "reverify": "re-check what they know",
+    "deepen": "deepen what they have read",
+    "learn": "learn it (knows the contract)",
+}
 
 DEFINITIONS: dict[str, str] = {
     # contract status (SPEC §2)

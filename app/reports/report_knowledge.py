@@ -17,7 +17,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from sqlalchemy.orm import Session
 
 from app.core.continuity import MAX_CANDIDATES, ForecastPoint
-from app.core.glossary import CLAUSE_STATUS_WORDS, ORPHAN_REASON_WORDS, words
+from app.core.glossary import ACTION_WORDS, CLAUSE_STATUS_WORDS, ORPHAN_REASON_WORDS, words
 from app.core.progress import Progress, null_progress, step
 from app.reports.xlsx_safe import (
     Column,
@@ -264,11 +264,12 @@ def _successor_columns() -> tuple[Column, ...]:
 
 def _successor_row(clause: ListedClause, names: dict[int, str]) -> tuple[Any, ...]:
     cells: list[Any] = [clause.contract, clause.number, clause.title, clause.criticality,
-                        clause.status, clause.reason]
+                        words(clause.status, CLAUSE_STATUS_WORDS),
+                        words(clause.reason, ORPHAN_REASON_WORDS) or None]
     for index in range(MAX_CANDIDATES):
         if index < len(clause.candidates):
             found = clause.candidates[index]
-            cells += [names[found.person_id], found.action, found.load]
+            cells += [names[found.person_id], words(found.action, ACTION_WORDS), found.load]
         else:
             cells += [None, None, None]
     return tuple(cells)
@@ -284,8 +285,8 @@ def _successors(wb: Any, result: SuccessorsResult) -> None:
 
     sheet = ReportSheet(
         wb, "Successors", _title(result.as_of), columns,
-        note=f"Candidates prefer a re-check (reverify), then deepening a link (deepen), then "
-        f"learning a clause of a contract they know (learn); lighter load first. The plan (each "
+        note=f"Candidates prefer a re-check of what they know, then deepening what they have "
+        f"read, then learning a clause of a contract they know; lighter load first. The plan (each "
         f"first candidate confirmed today) takes coverage from {shown(plan.coverage_before)} to "
         f"{shown(plan.coverage_after)} and the truck factor from {plan.truck_factor_before} to "
         f"{plan.truck_factor_after}. Clauses without a candidate (red) need someone from outside.",
@@ -299,5 +300,5 @@ def _successors(wb: Any, result: SuccessorsResult) -> None:
     first = f"${sheet.letter('Candidate 1')}{sheet.first_row}"
     sheet.highlight(everything, f'LEN({first})=0', RED)
     status = f"${sheet.letter('Status')}{sheet.first_row}"
-    sheet.highlight(everything, f'{status}="orphaned"', ORANGE)
+    sheet.highlight(everything, f'{status}="{CLAUSE_STATUS_WORDS["orphaned"]}"', ORANGE)
     sheet.finish()

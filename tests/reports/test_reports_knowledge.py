@@ -108,14 +108,17 @@ def test_forecast_sheet_and_its_chart(portfolio: Session, tmp_path: Path) -> Non
 
 def test_successors_sheet(portfolio: Session, tmp_path: Path) -> None:
     """Bob's stale 7.2 would be a re-check, but he leaves within 90 days: learners only."""
+    from app.core.glossary import ACTION_WORDS
+
+    LEARN = ACTION_WORDS["learn"]  # noqa: N806 - the users' words, not the code
     ws = openpyxl.load_workbook(_report(portfolio, tmp_path))["Successors"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
     assert rows == [
-        ["C-2021-014", "7.2", "Service levels", 5, "single", None, "Cyd Clark", "learn", 4,
+        ["C-2021-014", "7.2", "Service levels", 5, "single owner", None, "Cyd Clark", LEARN, 4,
          None, None, None, None, None, None],
-        ["C-2021-014", "7.10", "Credits", 4, "single", None, "Ann Archer", "learn", 5,
+        ["C-2021-014", "7.10", "Credits", 4, "single owner", None, "Ann Archer", LEARN, 5,
          None, None, None, None, None, None],
-        ["C-2021-014", "a", "Annex A", 3, "orphaned", "never_owned", "Cyd Clark", "learn", 4,
-         "Ann Archer", "learn", 5, None, None, None],
+        ["C-2021-014", "a", "Annex A", 3, "orphaned", "nobody ever knew it", "Cyd Clark", LEARN,
+         4, "Ann Archer", LEARN, 5, None, None, None],
     ]
     assert "takes coverage from 75.0% to 100.0% and the truck factor from 1 to 2" in ws["A2"].value
