@@ -49,6 +49,7 @@ from app.store.models import (
 
 ASSUMED_RENEWAL_TERM = 12
 NOTES_MAX = 100_000  # what a contract's notes hold from a foreign register
+OWNER_MAX = 10_000  # longer than any person key: such an owner is just not found
 
 # field -> header names that mean it, most specific first (compared after _normalise)
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -511,7 +512,10 @@ def _text(
 ) -> str | None:
     """The cell as text. Longer than the field allows, it keeps what fits (SPEC §5: long text
     never loses a row) and, when `cut` is given, the whole text goes there for the notes."""
-    value = fields.text(_cell(row, ctx, name), name)
+    try:
+        value = fields.text(_cell(row, ctx, name), name)
+    except ValidationError as exc:  # a NUL character: no database can store it
+        raise _Skip(str(exc)) from None
     if value is None or len(value) <= max_len:
         return value
     if cut is not None:
@@ -579,7 +583,7 @@ def _convert_cut(
     too_large = range_problems(values)
     if too_large:
         raise _Skip(too_large[0])
-    owner = fields.text(_cell(row, ctx, "owner"), "owner")  # a key to look up, never cut
+    owner = _text(row, ctx, "owner", OWNER_MAX)  # a key to look up: never cut
     if owner is not None:
         values["owner_id"] = _owner(owner, ctx, notes)
     own_notes = _text(row, ctx, "notes", NOTES_MAX, cut)

@@ -463,7 +463,7 @@ class RecordsModel(QAbstractTableModel):
 
     def row_of(self, record_id: int) -> int | None:
         for number, record in enumerate(self._rows):
-            if record.id == record_id:
+            if getattr(record, "id", None) == record_id:
                 return number
         return None
 
@@ -508,8 +508,8 @@ class RecordsModel(QAbstractTableModel):
         if role == SORT_ROLE:
             value = column.value(record)
             return column.sort_value(value) if column.sort_value and value is not None else value
-        if role == ID_ROLE:
-            return record.id
+        if role == ID_ROLE:  # records without an id (a credit month, a summary row) have none
+            return getattr(record, "id", None)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.right:
             return align_right()
         return None
