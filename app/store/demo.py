@@ -51,6 +51,7 @@ SCALES = {
     "enterprise": Scale(1500, 10_000, 20, 2000, 2.0, 3.0, 24),
 }
 BATCH = 20_000
+ARCHIVED_SHARE = 0.33  # enterprise contracts that ended years ago
 
 
 def generate(
@@ -212,6 +213,11 @@ class _Builder:
         for i in range(count):
             renewal = rng.choices(("auto", "option", "none", "evergreen"), (45, 20, 20, 15))[0]
             initial = rng.choice((12, 24, 36, 36, 48, 60))
+            # A third of an enterprise register is contracts that ran their term and ended
+            # years ago, kept for the record: out of scope, with a few years of SLA history.
+            archived = self.enterprise and i not in urgent and rng.random() < ARCHIVED_SHARE
+            if archived:
+                renewal, initial = "none", rng.choice((12, 24, 24, 36))
             renewal_term = rng.choice((12, 12, 24)) if renewal in ("auto", "option") else None
             max_renewals = None
             if renewal in ("auto", "option"):
@@ -234,9 +240,11 @@ class _Builder:
                 end0 = self.as_of + timedelta(days=ahead) + notice_delta(notice_value, notice_unit)
                 start = end0 + timedelta(days=1) - relativedelta(months=initial)
             else:
-                if self.enterprise:
+                if archived:
+                    start = self.as_of - timedelta(days=rng.randint(initial * 31 + 30, 365 * 8))
+                elif self.enterprise:
                     # Ages whose SLA lives add up to the SPEC §7 measurement count (see
-                    # _enterprise_unreported): about two years measured on average.
+                    # _enterprise_sla_counts): about two years measured on average.
                     start = self.as_of - timedelta(days=rng.randint(60, 365 * 4 + 60))
                 else:
                     start = self.as_of - timedelta(days=rng.randint(400, 365 * 8))
@@ -418,15 +426,26 @@ class _Builder:
         order = sorted(range(len(lives)), key=lives.__getitem__)
         young, old = 0, len(order) - 1
         slack = wanted // 100  # at most about 1 % of the periods unreported
-        while total - wanted > slack and young < old:
+        most = len(data.SLAS) - 1
+        while total - wanted > slack and young < old:  # too many periods: SLAs to the young
             if counts[order[old]] <= 1:
                 old -= 1
-            elif counts[order[young]] >= len(data.SLAS) - 1:
+            elif counts[order[young]] >= most:
                 young += 1
             else:
                 counts[order[old]] -= 1
                 counts[order[young]] += 1
                 total -= lives[order[old]] - lives[order[young]]
+        young, old = 0, len(order) - 1
+        while total < wanted and young < old:  # too few: SLAs to the long-lived
+            if counts[order[young]] <= 1:
+                young += 1
+            elif counts[order[old]] >= most:
+                old -= 1
+            else:
+                counts[order[young]] -= 1
+                counts[order[old]] += 1
+                total += lives[order[old]] - lives[order[young]]
         if total < wanted:
             raise ClausekeeperError("demo: the enterprise contracts are too young to measure")
         return counts, set(self.rng.sample(range(total), total - wanted))
