@@ -20,6 +20,7 @@ from typing import Any
 import openpyxl
 from sqlalchemy.orm import Session
 
+from app.reports.attestations import import_attestations
 from app.reports.foreign_register import import_foreign_register
 from app.reports.measurements_import import import_measurements
 from app.reports.register_import import import_register_workbook
@@ -102,9 +103,12 @@ FOREIGN: Sheets = {
 }
 
 
-def targets(register: Sheets) -> list[Target]:
+def targets(register: Sheets, attestations: Sheets, as_of: date) -> list[Target]:
     def register_run(session: Session, path: Path) -> Any:
         return import_register_workbook(session, path)
+
+    def attestations_run(session: Session, path: Path) -> Any:
+        return import_attestations(session, path, as_of)
 
     def measurements_run(session: Session, path: Path) -> Any:
         return import_measurements(session, path)
@@ -118,7 +122,7 @@ def targets(register: Sheets) -> list[Target]:
         Target("measurements-xlsx", ".xlsx", write_xlsx, measurements_run, MEASUREMENTS),
         Target("foreign-csv", ".csv", write_csv, foreign_run, FOREIGN, all_or_nothing=False),
         Target("foreign-xlsx", ".xlsx", write_xlsx, foreign_run, FOREIGN, all_or_nothing=False),
-        # The attestation import (app/reports/attestations.py) joins here as one more Target.
+        Target("attestations", ".xlsx", write_xlsx, attestations_run, attestations),
     ]
 
 

@@ -1,8 +1,8 @@
 """Every exported file, built from hostile names: no live formula, no raw control sequence.
 
-The reports, the register and the calendar are written from a portfolio whose names are formula
-injections and terminal escape sequences; each file is then read as bytes and as a workbook or a
-calendar. (The attestation workbook joins EXPORTS when it exists.)
+The reports, the register, the attestation workbook and the calendar are written from a portfolio
+whose names are formula injections and terminal escape sequences; each file is then read as bytes
+and as a workbook or a calendar.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy.orm import Session
 
+from app.reports.attestations import export_attestations
 from app.reports.calendar_ics import write_calendar
 from app.reports.export import export_report
 from app.reports.register_import import import_register_workbook
@@ -30,7 +31,7 @@ HOSTILE = {
     "sla": "=1+1\x00",
     "note": '=HYPERLINK("http://evil.example")\t\x9b31m\x7f',
 }
-EXPORTS = ("register", "renewals", "knowledge", "sla")
+EXPORTS = ("register", "renewals", "knowledge", "sla", "attestations")
 RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
 """A control byte, or a C1 control character in UTF-8 (0x9b, CSI, starts terminal sequences)."""
 
@@ -46,7 +47,10 @@ def hostile(session: Session) -> Session:
 def test_workbooks_hold_no_formula_and_no_raw_control(
     hostile: Session, tmp_path: Path, kind: str
 ) -> None:
-    path = export_report(hostile, kind, tmp_path / f"{kind}.xlsx", AS_OF)
+    if kind == "attestations":  # the re-verification workbook people fill in
+        path, _ = export_attestations(hostile, tmp_path / f"{kind}.xlsx", AS_OF)
+    else:
+        path = export_report(hostile, kind, tmp_path / f"{kind}.xlsx", AS_OF)
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             data = archive.read(name)
@@ -62,7 +66,8 @@ def test_workbooks_hold_no_formula_and_no_raw_control(
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
                     texts.append(cell.value)
-    assert any(HOSTILE["vendor"].split("\x1b")[0] in t for t in texts)  # kept as text
+    shown = "person" if kind == "attestations" else "vendor"  # what that workbook names
+    assert any(HOSTILE[shown].split("\x07")[0].split("\x1b")[0] in t for t in texts)  # as text
 
 
 def test_the_register_brings_the_hostile_texts_back_unchanged(

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from app.errors import ClausekeeperError
+from app.reports.attestations import export_attestations
 from app.reports.export import export_report
 from app.reports.register_export import SHEETS
 from app.store.engine import Database, open_database
@@ -32,7 +33,7 @@ from tests.reports.fuzz_targets import EXTREMES, HOSTILE_TEXTS, Sheets, Target, 
 
 CI_EXAMPLES = {
     "register": 100, "measurements-csv": 250, "measurements-xlsx": 150, "foreign-csv": 250,
-    "foreign-xlsx": 150,
+    "foreign-xlsx": 150, "attestations": 100,
 }
 RAW_EXAMPLES = 150
 LONG_EXAMPLES = int(os.environ.get("FUZZ_LONG_EXAMPLES", "5000"))
@@ -54,10 +55,10 @@ SHEET_TABLES = {
 
 
 class _World:
-    def __init__(self, db: Database, folder: Path, register: Sheets) -> None:
+    def __init__(self, db: Database, folder: Path, register: Sheets, attest: Sheets) -> None:
         self.db = db
         self.folder = folder
-        self.targets = {t.name: t for t in targets(register)}
+        self.targets = {t.name: t for t in targets(register, attest, AS_OF)}
         self.examples = 0
 
 
@@ -69,7 +70,14 @@ def _filled(db: Database, folder: Path) -> _World:
     register = {
         title: [list(row) for row in rows] for title, rows in read_values(exported).items()
     }
-    return _World(db, folder, register)
+    with db.session() as session:
+        filled, _ = export_attestations(session, folder / "attestations.xlsx", AS_OF)
+    attest = {title: [list(row) for row in rows] for title, rows in read_values(filled).items()}
+    rows = attest["Attestations"]
+    header = [str(name) for name in rows[0]]
+    for row, level in zip(rows[1:], (3, 0, 4), strict=False):  # a filled campaign
+        row[header.index("new_level")] = level
+    return _World(db, folder, register, attest)
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +213,10 @@ def _check_summary(target: Target, summary: Any, before: dict[str, int],
                 assert after[table] - before[table] == counts.added, (sheet, counts)
     elif target.name.startswith("measurements"):
         assert after["measurements"] - before["measurements"] == summary.imported
+    elif target.name == "attestations":
+        created = sum(1 for c in summary.changes if c.outcome == "created")
+        removed = sum(1 for c in summary.changes if c.outcome == "removed")
+        assert after["knowledge"] - before["knowledge"] == created - removed
     else:
         assert after["contracts"] - before["contracts"] == summary.imported
         for line, reason in summary.skipped:
