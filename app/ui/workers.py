@@ -444,13 +444,6 @@ def show_lines(
     return _open(box)
 
 
-def _summary_lines(summary: Any) -> list[str]:
-    lines = getattr(summary, "summary_lines", None)
-    if callable(lines):
-        return [str(line) for line in lines()]
-    return [str(summary)]
-
-
 def export_report_op(
     parent: QWidget | None, ctx: AppContext, kind: str, path: Path,
     on_done: Callable[[Any], None] | None = None,
@@ -499,52 +492,6 @@ def calendar_op(
             on_done(count)
 
     return run_op(parent, ctx, "Calendar", work, done, label="Writing the deadlines…")
-
-
-def import_register_op(
-    parent: QWidget | None, ctx: AppContext, path: Path, *, dry_run: bool = False,
-    on_done: Callable[[Any], None] | None = None,
-) -> Op:
-    """Import a register workbook (all or nothing, SPEC §5) and show its summary."""
-
-    def work(session: Session, progress: Progress) -> Any:
-        from app.reports.register_import import import_register_workbook
-
-        return import_register_workbook(session, path, dry_run=dry_run, progress=progress)
-
-    def done(summary: Any) -> None:
-        headline = (f"{path.name} was checked; nothing was written." if dry_run
-                    else f"{path.name} was imported.")
-        show_lines(parent, "Import register", headline, _summary_lines(summary))
-        if on_done is not None:
-            on_done(summary)
-
-    return run_op(parent, ctx, "Import register", work, done,
-                  changed=None if dry_run else "*", label=f"Importing {path.name}…")
-
-
-def import_foreign_op(
-    parent: QWidget | None, ctx: AppContext, path: Path, *, mapping: str | None = None,
-    dayfirst: bool = False, dry_run: bool = False, on_done: Callable[[Any], None] | None = None,
-) -> Op:
-    """Import a foreign register (CSV or XLSX) and show what was imported and skipped."""
-
-    def work(session: Session, progress: Progress) -> Any:
-        from app.reports.foreign_register import import_foreign_register
-
-        return import_foreign_register(
-            session, path, mapping=mapping, dayfirst=dayfirst, dry_run=dry_run
-        )
-
-    def done(summary: Any) -> None:
-        headline = (f"{path.name} was checked; nothing was written." if dry_run
-                    else f"{path.name} was imported.")
-        show_lines(parent, "Import foreign register", headline, _summary_lines(summary))
-        if on_done is not None:
-            on_done(summary)
-
-    return run_op(parent, ctx, "Import foreign register", work, done,
-                  changed=None if dry_run else "*", label=f"Importing {path.name}…")
 
 
 def demo_op(
