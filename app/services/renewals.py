@@ -232,11 +232,15 @@ def calendar_sequences(session: Session, rows: list[RenewalRow], as_of: date) ->
     is audited). SEQUENCE = changes × 10,000 + j: time passing raises j, and every change adds
     10,000, more than any change can take off j.
     """
-    references = [row.reference for row in rows if row.deadline is not None]
-    changes = contract_changes(session, references)
+    dated = [row for row in rows if row.deadline is not None]
+    terms = {row.reference: row.terms for row in dated if row.terms is not None}
+    unknown = [row.reference for row in dated if row.terms is None]  # rows built by hand
+    if unknown:
+        terms.update((c.reference, c.terms) for c in load_terms(session, unknown))
+    changes = contract_changes(session, terms)
     sequences: dict[str, int] = {}
-    for contract in load_terms(session, references):
-        term = deadline_term(contract.terms, evaluate(contract.terms, as_of))
-        count = changes.get(contract.reference, 0)
-        sequences[contract.reference] = count * _TERMS_PER_CHANGE + min(term, _TERMS_PER_CHANGE - 1)
+    for reference, contract_terms in terms.items():
+        term = deadline_term(contract_terms, evaluate(contract_terms, as_of))
+        count = changes.get(reference, 0)
+        sequences[reference] = count * _TERMS_PER_CHANGE + min(term, _TERMS_PER_CHANGE - 1)
     return sequences
