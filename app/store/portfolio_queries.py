@@ -19,7 +19,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Float, Integer, Select, and_, cast, column, false, func, or_, select, true
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    and_,
+    cast,
+    column,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -560,3 +573,11 @@ def contract_categories(session: Session) -> list[str]:
         select(Contract.category).where(Contract.category.is_not(None)).distinct()
     )
     return sorted((c for c in rows if c), key=str.lower)
+
+
+def is_empty(session: Session) -> bool:
+    """True when the portfolio has neither contracts nor vendors (people alone do not count)."""
+    has_any = session.execute(
+        select(exists(select(Contract.id)) | exists(select(Vendor.id)))
+    ).scalar_one()
+    return not has_any

@@ -104,6 +104,23 @@ def open_target(target: str | None, demo: bool) -> Database:
     return open_database(str(demo_database_path()) if demo else target)
 
 
+def warm_up(db: Database) -> bool:
+    """On the opener's thread, what the first page would otherwise do on the GUI thread and
+    stall it with: import the dashboard and its services, configure the ORM mappers, and ask
+    whether the database is empty (returned)."""
+    from importlib import import_module
+
+    from sqlalchemy.orm import configure_mappers
+
+    from app.store.portfolio_queries import is_empty
+
+    for module in ("app.ui.dashboard", "app.services.dashboard", "app.services.figure_cache"):
+        import_module(module)
+    configure_mappers()
+    with db.session() as session:
+        return is_empty(session)
+
+
 class DatabaseOpener(QObject):
     """Opens a database on a background thread and reports back on the GUI thread."""
 
@@ -115,6 +132,7 @@ class DatabaseOpener(QObject):
         self._target = target
         self._demo = demo
         self.worker: threading.Thread | None = None
+        self.empty: bool | None = None  # known once opened
 
     def start(self) -> None:
         self.worker = threading.Thread(target=self._run, name="open-database", daemon=True)
@@ -123,6 +141,7 @@ class DatabaseOpener(QObject):
     def _run(self) -> None:
         try:
             db = open_target(self._target, self._demo)
+            self.empty = warm_up(db)
         except BaseException as exc:  # noqa: BLE001 - reported on the GUI thread
             self._emit(self.failed, exc)
         else:
@@ -144,25 +163,29 @@ def start(db: Database, as_of: date | None, *, demo: bool = False) -> MainWindow
     return window
 
 
-def attach(window: MainWindow, db: Database, as_of: date | None, *, demo: bool) -> None:
-    """Give the window its database; then fill (--demo) or offer to fill an empty one."""
+def attach(
+    window: MainWindow, db: Database, as_of: date | None, *, demo: bool, empty: bool | None = None
+) -> None:
+    """Give the window its database; then fill (--demo) or offer to fill an empty one
+    (`empty`: whether it is, when the opener asked already)."""
     from app.ui.context import AppContext
 
     window.attach(AppContext(db, as_of))
     settings_store.remember_database(db.describe())
-    QTimer.singleShot(0, lambda: _after_attach(window, demo))
+    QTimer.singleShot(0, lambda: _after_attach(window, demo, empty))
 
 
-def _after_attach(window: MainWindow, demo: bool) -> None:
+def _after_attach(window: MainWindow, demo: bool, empty: bool | None) -> None:
     if not shiboken6.isValid(window) or not window.has_database:
         return
     if not demo:
-        window.offer_first_run_if_empty()
+        window.offer_first_run_if_empty(empty)
         return
-    from app.ui import first_run
+    if empty is None:
+        from app.store.portfolio_queries import is_empty
 
-    with window.ctx.session() as session:
-        empty = first_run.database_is_empty(session)
+        with window.ctx.session() as session:
+            empty = is_empty(session)
     if empty:
         workers.demo_op(window, window.ctx)
 
@@ -179,7 +202,7 @@ def show_window(
 
     def opened(db: Database) -> None:
         if shiboken6.isValid(window):
-            attach(window, db, as_of, demo=demo)
+            attach(window, db, as_of, demo=demo, empty=opener.empty)
         else:
             db.close()
 

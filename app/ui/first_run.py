@@ -10,22 +10,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
-
-from app.store.models import Contract, Vendor
 
 DEMO = "demo"
 IMPORT = "import"
 EMPTY = "empty"
-
-
-def database_is_empty(session: Session) -> bool:
-    """True when the portfolio has neither contracts nor vendors (people alone do not count)."""
-    has_any = session.execute(
-        select(exists(select(Contract.id)) | exists(select(Vendor.id)))
-    ).scalar_one()
-    return not has_any
 
 
 class FirstRunDialog(QDialog):

@@ -659,12 +659,16 @@ class MainWindow(QMainWindow):
         settings_store.remember_database(db.describe())
         self.offer_first_run_if_empty()
 
-    def offer_first_run_if_empty(self) -> str | None:
-        """On an empty database: offer the demo, an import, or nothing (returns the choice)."""
+    def offer_first_run_if_empty(self, empty: bool | None = None) -> str | None:
+        """On an empty database: offer the demo, an import, or nothing (returns the choice).
+        `empty`: whether it is, when that is known already."""
         from app.ui import first_run
 
-        with self.ctx.session() as session:
-            empty = first_run.database_is_empty(session)
+        if empty is None:
+            from app.store.portfolio_queries import is_empty
+
+            with self.ctx.session() as session:
+                empty = is_empty(session)
         if not empty:
             return None
         choice = first_run.ask(self, self.ctx.db.describe())

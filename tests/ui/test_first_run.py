@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.store.engine import Database
 from app.store.models import Contract, Person, Vendor
+from app.store.portfolio_queries import is_empty
 from app.ui import first_run, workers
 from app.ui.application import start
 from app.ui.context import AppContext
@@ -43,13 +44,13 @@ def _answer_first_run(button_name: str) -> list[str]:
 
 def test_empty_means_no_contracts_and_no_vendors(empty_ctx: AppContext) -> None:
     with empty_ctx.session() as session:
-        assert first_run.database_is_empty(session)
+        assert is_empty(session)
         session.add(Person(name="Ada Lovelace"))
     with empty_ctx.session() as session:
-        assert first_run.database_is_empty(session)  # people alone are not a portfolio
+        assert is_empty(session)  # people alone are not a portfolio
         session.add(Vendor(name="Acme"))
     with empty_ctx.session() as session:
-        assert not first_run.database_is_empty(session)
+        assert not is_empty(session)
 
 
 def test_dialog_offers_three_choices(qtbot) -> None:  # type: ignore[no-untyped-def]
