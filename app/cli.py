@@ -578,7 +578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _log_bug(exc: BaseException) -> Path:
     import traceback
 
-    from app.store.engine import data_dir
+    from app.store.locations import data_dir
 
     try:
         path = data_dir() / "clausekeeper-errors.log"

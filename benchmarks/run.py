@@ -44,6 +44,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 AS_OF = date(2026, 11, 29)
 ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+# As installed (a wheel, the bundle), the application runs from compiled bytecode: the children
+# keep what they compile, even where the shell says not to (PYTHONDONTWRITEBYTECODE).
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @dataclass

@@ -25,6 +25,7 @@ from dateutil.relativedelta import relativedelta
 from app.core.knowledge import (
     AT_RISK,
     COVERED,
+    CRITICAL,
     ORPHANED,
     SINGLE,
     OwnedWeight,
@@ -44,7 +45,6 @@ DEEPEN = "deepen"
 LEARN = "learn"
 ACTIONS = (REVERIFY, DEEPEN, LEARN)
 MAX_CANDIDATES = 3
-CRITICAL = 4  # an orphaned clause of at least this criticality is "orphaned_critical"
 LISTED = frozenset({ORPHANED, AT_RISK, SINGLE})  # the statuses that get successors
 IN_SCOPE = frozenset({"not_started", "active", "terminating"})
 

@@ -34,6 +34,9 @@ OWNERS_LEFT = "owners_left"
 STALE = "stale"
 REASONS = (NEVER_OWNED, OWNERS_LEFT, STALE)
 
+CRITICAL = 4
+"""Criticality from which an orphaned clause is "orphaned critical" and escalates a renewal."""
+
 NO_ONE: frozenset[int] = frozenset()
 
 OwnedWeight = tuple[tuple[int, ...], int]  # a clause as (current owners' ids, criticality)

@@ -4,13 +4,13 @@ knowledge figures and the people leaving soon with the clauses they alone unders
 compliance (and its trend over the last 12 months) and service credits.
 
 The figures fall into parts, each recomputed only when an entity it depends on changes
-(`parts_for`), so an edit of a measurement does not recompute the knowledge status.
+(`parts_for`), so an edit of a measurement does not recompute the knowledge status. Their shape
+is in app.services.dashboard_figures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -18,149 +18,33 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.knowledge import CRITICAL
 from app.core.months import from_month_index, month_index
 from app.services.collector import collector_paused, release
-from app.services.knowledge import CRITICAL, GapsResult
+from app.services.dashboard_figures import (
+    CONTRACTS,
+    DEADLINE_MONTHS,
+    DEPENDS,
+    FIGURES_FORM,
+    KINDS,
+    KNOWLEDGE,
+    NEXT_DEADLINES,
+    PARTS,
+    RENEWALS,
+    SLA,
+    SOON_DAYS,
+    TREND_MONTHS,
+    DashboardFigures,
+    DeadlineMonth,
+    KnowledgeFigures,
+    Leaver,
+    SlaFigures,
+    SoleClause,
+    cache_name,
+)
+from app.services.knowledge import GapsResult
 from app.services.renewals import RenewalRow
 from app.services.sla import SlaReport
-
-CONTRACTS, RENEWALS, KNOWLEDGE, SLA = "contracts", "renewals", "knowledge", "sla"
-PARTS: tuple[str, ...] = (CONTRACTS, RENEWALS, KNOWLEDGE, SLA)
-DEPENDS: dict[str, frozenset[str]] = {
-    CONTRACTS: frozenset({"Contract"}),
-    # escalation needs the knowledge status (SPEC §2), the table shows vendor names
-    RENEWALS: frozenset({"Contract", "Vendor", "Person", "Clause", "Knowledge", "Setting"}),
-    KNOWLEDGE: frozenset({"Contract", "Person", "Clause", "Knowledge", "Setting"}),
-    SLA: frozenset({"Contract", "Sla", "Measurement", "CreditNote"}),
-}
-KINDS: tuple[str, ...] = ("cancel_by", "exercise_by", "end")
-NEXT_DEADLINES = 12  # rows of the "next deadlines" table
-DEADLINE_MONTHS = 12  # months of the deadlines chart, from the month of the as-of date
-TREND_MONTHS = 12  # months of the compliance chart, up to the month of the as-of date
-LEAVERS_SHOWN = 10  # people of the leavers chart (those with most sole-owned clauses)
-SOON_DAYS = 90
-
-
-def parts_for(entity: str) -> frozenset[str]:
-    """The parts of the dashboard to recompute after a change of `entity` ("*": all)."""
-    if entity == "*":
-        return frozenset(PARTS)
-    return frozenset(part for part, entities in DEPENDS.items() if entity in entities)
-
-
-@dataclass(frozen=True)
-class KnowledgeFigures:
-    coverage: Fraction | None
-    truck_factor: int | None
-    clauses: int
-    orphaned: int
-    orphaned_critical: int
-    at_risk: int
-    single: int
-    covered: int
-    critical_contracts: frozenset[int]  # ids of contracts with an orphaned critical clause
-
-
-@dataclass(frozen=True)
-class SoleClause:
-    """A clause whose only current owner is leaving."""
-
-    contract: str
-    number: str
-    title: str
-    criticality: int
-
-
-@dataclass(frozen=True)
-class Leaver:
-    """A person leaving within the window and the in-scope clauses only they understand."""
-
-    name: str
-    key: str
-    leaves_on: date
-    clauses: tuple[SoleClause, ...]
-
-    @property
-    def critical(self) -> int:
-        return sum(1 for c in self.clauses if c.criticality >= CRITICAL)
-
-
-@dataclass(frozen=True)
-class SlaFigures:
-    slas: int
-    measured: int
-    met: int
-    breached: int
-    missing: int
-    outstanding: dict[str, Decimal]  # per currency, still claimable
-    lost: dict[str, Decimal]  # per currency, claim period passed
-    claimable_months: int
-    trend: tuple[tuple[date, Fraction | None], ...] = ()  # (month, met / measured), oldest first
-
-    @property
-    def compliance(self) -> Fraction | None:
-        """Met over measured periods of the whole portfolio (None when nothing was measured)."""
-        return None if not self.measured else Fraction(self.met, self.measured)
-
-
-@dataclass(frozen=True)
-class DeadlineMonth:
-    """Deadlines (cancel-by, exercise-by, or end) falling in one month, by kind."""
-
-    month: date  # its first day
-    counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-@dataclass
-class DashboardFigures:
-    as_of: date
-    parts: frozenset[str] = frozenset()  # the parts computed
-    status_counts: dict[str, int] = field(default_factory=dict)
-    needs_review: int = 0
-    within_30: int = 0
-    within_90: int = 0
-    escalated: int = 0
-    missed_notice: int = 0
-    next_deadlines: list[RenewalRow] = field(default_factory=list)
-    deadline_months: list[DeadlineMonth] = field(default_factory=list)
-    knowledge: KnowledgeFigures | None = None
-    leaving_window: int = SOON_DAYS
-    leavers: list[Leaver] = field(default_factory=list)
-    sla: SlaFigures | None = None
-
-    def merged(
-        self, newer: DashboardFigures, parts: Collection[str] | None = None
-    ) -> DashboardFigures:
-        """These figures with the parts of `newer` (or only `parts` of them) taken from it.
-
-        Figures of another as-of date are not merged: the newer ones replace these.
-        """
-        taken = newer.parts if parts is None else frozenset(parts) & newer.parts
-        if newer.as_of != self.as_of:
-            taken = newer.parts
-            base = DashboardFigures(newer.as_of)
-        else:
-            base = self
-        result = DashboardFigures(base.as_of, base.parts | taken)
-        for part, names in _PART_FIELDS.items():
-            source = newer if part in taken else base
-            for name in names:
-                setattr(result, name, getattr(source, name))
-        return result
-
-
-_PART_FIELDS = {
-    CONTRACTS: ("status_counts",),
-    RENEWALS: ("needs_review", "within_30", "within_90", "escalated", "missed_notice",
-               "next_deadlines", "deadline_months"),
-    KNOWLEDGE: ("knowledge", "leaving_window", "leavers"),
-    SLA: ("sla",),
-}
-
 
 # --- the parts -----------------------------------------------------------------------------------
 
@@ -353,9 +237,6 @@ def _collect(session: Session, as_of: date, parts: Collection[str]) -> Dashboard
     return figures
 
 
-FIGURES_FORM = "dashboard-1"  # bump when a part's figures change shape
-
-
 def cached_collect(
     session: Session, database_key: str, as_of: date, parts: Collection[str] = PARTS
 ) -> DashboardFigures:
@@ -370,7 +251,7 @@ def cached_collect(
         return Part(part, DEPENDS[part], lambda s, _values: collect(s, as_of, {part}))
 
     outcome = FigureCache(database_key).figures(
-        session, "-".join(["dashboard", *wanted]), as_of, [computer(p) for p in wanted],
+        session, cache_name(wanted), as_of, [computer(p) for p in wanted],
         form=FIGURES_FORM,
     )
     figures = DashboardFigures(as_of)

@@ -22,14 +22,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_cache_dir
-from sqlalchemy.orm import Session
 
 from app import __version__
-from app.store.engine import Database
-from app.store.revision import Revision, changed_since, current_revision
+
+if TYPE_CHECKING:  # start-up peeks at the cache before SQLAlchemy is loaded
+    from sqlalchemy.orm import Session
+
+    from app.store.engine import Database
+    from app.store.quick_look import Look
+    from app.store.revision import Revision
 
 log = logging.getLogger("clausekeeper.cache")
 
@@ -84,6 +88,8 @@ class FigureCache:
 
         `form` names the shape of the values (bump it when a part's value changes shape).
         """
+        from app.store.revision import Revision, changed_since, current_revision, schema_version
+
         revision = current_revision(session)  # before computing: a later write is seen next time
         stamp = f"{__version__}/{form}"
         stored = self._load(name, as_of)
@@ -106,17 +112,35 @@ class FigureCache:
                 computed.append(part.name)
             else:
                 values[part.name] = stored["values"][part.name]  # type: ignore[index]
-        if computed:
-            self._save(name, as_of, stamp, revision, values)
+        schema = schema_version(session)
+        if computed or stored is None or stored.get("schema") != schema:
+            self._save(name, as_of, stamp, revision, schema, values)
         return Outcome(values, revision, computed)
+
+    def peek(self, name: str, as_of: date, look: Look, form: str = "") -> dict[str, Any] | None:
+        """The values kept for `name` on `as_of` when they were computed at the revision and
+        schema `look` found (app.store.quick_look), else None; for start-up, before the
+        database is open. The file is read with `_PlainUnpickler`: figures of plain data only.
+        """
+        stored = self._load(name, as_of, unpickler=_PlainUnpickler)
+        if (
+            stored is None
+            or stored.get("stamp") != f"{__version__}/{form}"
+            or stored.get("schema") != look.schema
+            or (stored.get("last_id"), stored.get("at")) != (look.last_id, look.at)
+        ):
+            return None
+        return dict(stored["values"])
 
     # -- the files ------------------------------------------------------------------------------
 
-    def _load(self, name: str, as_of: date) -> dict[str, Any] | None:
+    def _load(
+        self, name: str, as_of: date, unpickler: type[pickle.Unpickler] = pickle.Unpickler
+    ) -> dict[str, Any] | None:
         path = self._path(name, as_of)
         try:
             with path.open("rb") as handle:
-                data = pickle.load(handle)  # our own file, in the user's own cache folder
+                data = unpickler(handle).load()  # our own file, in the user's own cache folder
         except FileNotFoundError:
             return None
         except Exception as exc:  # damaged, or written by another version: start again
@@ -125,9 +149,21 @@ class FigureCache:
         return data if isinstance(data, dict) and isinstance(data.get("values"), dict) else None
 
     def _save(
-        self, name: str, as_of: date, stamp: str, revision: Revision, values: dict[str, Any]
+        self,
+        name: str,
+        as_of: date,
+        stamp: str,
+        revision: Revision,
+        schema: str,
+        values: dict[str, Any],
     ) -> None:
-        data = {"stamp": stamp, "last_id": revision.last_id, "at": revision.at, "values": values}
+        data = {
+            "stamp": stamp,
+            "schema": schema,
+            "last_id": revision.last_id,
+            "at": revision.at,
+            "values": values,
+        }
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".fig-", suffix=".tmp")
@@ -150,6 +186,19 @@ class FigureCache:
     def clear(self) -> None:
         for path in self.folder.glob(f"{self.stem}-*.pickle"):
             path.unlink(missing_ok=True)
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Figures only: plain data of the standard library and of the modules that hold figures,
+    which need no database library (so a peek never loads one, nor runs anything else)."""
+
+    MODULES = frozenset({"builtins", "datetime", "decimal", "fractions", "collections"})
+    PACKAGES = ("app.core.", "app.services.dashboard_figures", "app.services.renewal_rows")
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module in self.MODULES or module.startswith(self.PACKAGES):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain figure data")
 
 
 def database_key(db: Database) -> str:

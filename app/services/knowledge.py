@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.core.knowledge import (
     AT_RISK,
     COVERED,
+    CRITICAL,
     ORPHANED,
     SINGLE,
     ClauseInfo,
@@ -50,8 +51,6 @@ from app.store.knowledge_queries import (
 from app.store.portfolio_actions import find_person
 from app.store.settings import load_settings
 from app.store.terms_queries import ContractRow, load_terms
-
-CRITICAL = 4  # criticality from which an orphaned clause escalates a renewal (SPEC §2)
 
 
 @dataclass(frozen=True)

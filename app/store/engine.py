@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -17,29 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import ClausekeeperError, DatabaseBusyError, DatabaseError
 from app.store import audit
+from app.store.locations import ENV_VAR, default_database_path
 
-ENV_VAR = "CLAUSEKEEPER_DB"
 BUSY_TIMEOUT_SECONDS = 5
 """How long a writer waits for another program's write lock before "the database is busy"."""
 _BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
 """PostgreSQL: lock not available, serialization failure, deadlock detected."""
 WRITE_LOCK_KEY = 0x436B_5772  # "CkWr": the advisory lock that imports hold on PostgreSQL
-APP_NAME = "Clausekeeper"
-
-
-def data_dir() -> Path:
-    """The user data folder (created on demand)."""
-    path = Path(user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def default_database_path() -> Path:
-    return data_dir() / "clausekeeper.db"
-
-
-def demo_database_path() -> Path:
-    return data_dir() / "demo.db"
 
 
 def resolve_url(target: str | None) -> URL:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.store.models import AuditLog
@@ -46,3 +46,9 @@ def changed_since(session: Session, revision: Revision) -> set[str] | None:
         select(AuditLog.entity).where(AuditLog.id > revision.last_id).distinct()
     )
     return set(entities)
+
+
+def schema_version(session: Session) -> str:
+    """The migration the database is at (Alembic's version_num; "" when there is none)."""
+    row = session.execute(text("SELECT version_num FROM alembic_version")).first()
+    return "" if row is None else str(row[0])

@@ -99,7 +99,8 @@ def choose_target(db_target: str | None, demo: bool) -> str | None:
 
 def open_target(target: str | None, demo: bool) -> Database:
     """Open (create, migrate) the database; runs on the opener's thread."""
-    from app.store.engine import demo_database_path, open_database
+    from app.store.engine import open_database
+    from app.store.locations import demo_database_path
 
     return open_database(str(demo_database_path()) if demo else target)
 
@@ -197,7 +198,12 @@ def show_window(
     target = choose_target(db_target, demo)
     window = MainWindow()
     window.show_waiting(f"Opening {target or ('the demo database' if demo else 'the database')}…")
+    previewed = settings_store.last_page() in (None, "", "Dashboard") and _preview(
+        window, target, as_of or date.today(), demo
+    )
     window.show()
+    if previewed:
+        window.repaint()  # the figures first: the opener's imports then compete with nothing
     opener = DatabaseOpener(target, demo, window)
 
     def opened(db: Database) -> None:
@@ -217,6 +223,23 @@ def show_window(
     opener.failed.connect(failed)
     QTimer.singleShot(0, opener.start)  # once the window is painted
     return window, opener
+
+
+def _preview(window: MainWindow, target: str | None, as_of: date, demo: bool) -> bool:
+    """The dashboard at once, with the figures kept from the last run, when they are still
+    those of the data (app.services.dashboard_preview); False when there are none."""
+    from app.services.dashboard_preview import cached_figures
+    from app.ui.dashboard import GROUPS
+
+    try:
+        figures = cached_figures(target, as_of, GROUPS, demo=demo)
+    except Exception:  # noqa: BLE001 - only a shortcut: the ordinary way follows anyway
+        log.warning("no dashboard preview", exc_info=True)
+        return False
+    if figures is None:
+        return False
+    window.show_preview(figures)
+    return True
 
 
 def run(db_target: str | None, as_of: date | None, demo: bool) -> int:

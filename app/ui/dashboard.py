@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -33,10 +33,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from app.services.dashboard import (
-    CRITICAL,
+from app.core.knowledge import CRITICAL
+from app.services.dashboard_figures import (
     LEAVERS_SHOWN,
     PARTS,
     DashboardFigures,
@@ -60,6 +59,9 @@ from app.ui.renewals_model import (
     RenewalsModel,
     RenewalsProxy,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 STATUS_ORDER = ("active", "not_started", "terminating", "terminated", "expired")
 WEAKEST = 200  # contracts listed on the Knowledge page
@@ -184,9 +186,11 @@ class DashboardView(QWidget):
     contract_activated = Signal(str)  # a reference (double-click on a deadline)
     loaded = Signal()  # figures (some parts or all) were computed and shown
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext | None, parent: QWidget | None = None) -> None:
+        """Without `ctx` (start-up, before the database is open) it shows figures given to
+        `show_figures` until `use_context` gives it the database."""
         super().__init__(parent)
-        self.ctx = ctx
+        self._ctx = ctx
         self.setObjectName("dashboardView")
         self.setWindowTitle("Dashboard")
         self.figures: DashboardFigures | None = None
@@ -295,9 +299,33 @@ class DashboardView(QWidget):
             self.deadlines_table.verticalHeader().defaultSectionSize() * 5
         )
 
+        if ctx is not None:
+            self._listen(ctx)
+
+    @property
+    def ctx(self) -> AppContext:
+        if self._ctx is None:
+            raise RuntimeError("the dashboard has no database yet")
+        return self._ctx
+
+    def _listen(self, ctx: AppContext) -> None:
         ctx.as_of_changed.connect(lambda _value: self._schedule(set(PARTS)))
         ctx.database_changed.connect(lambda: self._schedule(set(PARTS)))
         ctx.data_changed.connect(lambda entity: self._schedule(set(parts_for(entity))))
+
+    def use_context(self, ctx: AppContext) -> None:
+        """The database is open: from now on the figures come from it. They are computed again
+        (from the figure cache, unchanged parts are not redrawn), since the data may have
+        changed between the start-up's look and the opening."""
+        self._ctx = ctx
+        self._listen(ctx)
+        self._schedule(set(PARTS))
+
+    def show_figures(self, figures: DashboardFigures) -> None:
+        """Show figures computed elsewhere: those the figure cache kept, at start-up."""
+        self.figures = figures
+        self._stale -= figures.parts
+        self._show(figures, set(figures.parts))
 
     # loading --------------------------------------------------------------------------------
 
@@ -338,9 +366,12 @@ class DashboardView(QWidget):
             current = {p for p in result.parts if self._requested.get(p) == generation}
             if not current or result.as_of != self.ctx.as_of:
                 return
-            base = self.figures if self.figures is not None else result
-            self.figures = base.merged(result, current)
+            previous = self.figures
+            self.figures = (previous or result).merged(result, current)
             self._pending -= current
+            # a part whose figures did not change is not drawn again (no flicker, no stall)
+            if previous is not None:
+                current = {p for p in current if not previous.same_part(result, p)}
             self._show(self.figures, current)
             if not self._pending:
                 self.loaded.emit()

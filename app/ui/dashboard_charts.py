@@ -23,7 +23,7 @@ from PySide6.QtCore import QMargins, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QPainter
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from app.services.dashboard import KINDS, DeadlineMonth, Leaver
+from app.services.dashboard_figures import KINDS, DeadlineMonth, Leaver
 
 KIND_NAMES = {"cancel_by": "Cancel-by", "exercise_by": "Exercise-by", "end": "End"}
 KIND_COLOURS = {"cancel_by": "#c2410c", "exercise_by": "#2563eb", "end": "#6b7280"}

@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self._pages: dict[str, QWidget] = {}
         self._slots: dict[str, QWidget] = {}
+        self._preview: Any = None  # the dashboard shown before the database is open
+        self._deferred: tuple[str, dict[str, Any] | None] | None = None  # asked for meanwhile
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -272,9 +274,35 @@ class MainWindow(QMainWindow):
         self.as_of_edit.setEnabled(True)
         self._database_changed()
         self._as_of_changed(ctx.as_of)
-        start = settings_store.last_page()
-        self.show_page(start if start in PAGES else "Dashboard")
+        if self._preview is not None:
+            self._preview.use_context(ctx)
+            self._preview = None
+        deferred, self._deferred = self._deferred, None
+        if deferred is not None:
+            name, filters = deferred
+            if filters is None:
+                self.show_page(name)
+            else:
+                self.show_filtered(name, filters)
+        else:
+            start = settings_store.last_page()
+            self.show_page(start if start in PAGES else "Dashboard")
         self.ready.emit()
+
+    def show_preview(self, figures: Any) -> None:
+        """Before the database is open: the dashboard with figures the figure cache kept, when
+        they are those of the data as it is now (app.services.dashboard_preview). The window is
+        usable at once: a page that needs the database is shown as soon as it is open."""
+        from app.ui.dashboard import DashboardView
+
+        view = DashboardView(None)
+        view.open_view.connect(self.show_filtered)
+        view.contract_activated.connect(self.show_deadline)
+        view.show_figures(figures)
+        self._install("Dashboard", view)
+        self._preview = view
+        self.nav.setEnabled(True)
+        self.show_page("Dashboard")
 
     def _undo_text(self, text: str) -> None:
         self.undo_action.setText(f"&Undo {text}".strip())
@@ -311,20 +339,28 @@ class MainWindow(QMainWindow):
         return view(ctx)
 
     def page(self, name: str) -> QWidget:
-        """The page called `name`, built on first use."""
+        """The page called `name`, built on first use (the waiting page while no database is
+        open: the page is shown once it is)."""
         if name not in PAGES:
             raise KeyError(name)
         page = self._pages.get(name)
         if page is None:
+            if self._ctx is None:
+                self._deferred = (name, None)
+                return self.waiting
             page = self._create_page(name)
-            page.setObjectName(page.objectName() or f"{name.lower()}Page")
-            slot = self._slots.pop(name)
-            index = self.stack.indexOf(slot)
-            self.stack.insertWidget(index, page)
-            self.stack.removeWidget(slot)
-            slot.deleteLater()
-            self._pages[name] = page
+            self._install(name, page)
         return page
+
+    def _install(self, name: str, page: QWidget) -> None:
+        """Put the page where its slot was in the stack."""
+        page.setObjectName(page.objectName() or f"{name.lower()}Page")
+        slot = self._slots.pop(name)
+        index = self.stack.indexOf(slot)
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(slot)
+        slot.deleteLater()
+        self._pages[name] = page
 
     def built_pages(self) -> dict[str, QWidget]:
         return dict(self._pages)
@@ -378,6 +414,11 @@ class MainWindow(QMainWindow):
         `apply_filters`; "Needs review" opens the list of contracts to complete."""
         from app.ui.dashboard import NEEDS_REVIEW
 
+        if self._ctx is None:  # the database is still opening: shown once it is open
+            if name in PAGES:
+                self.show_page(name)
+            self._deferred = (name, dict(filters))
+            return self.waiting
         if name == NEEDS_REVIEW:
             return self.show_needs_review()
         page = self.show_page(name)

@@ -67,7 +67,7 @@ def log_bug(exc: BaseException) -> Path | None:
     text = "".join(traceback.format_exception(exc))
     log.error("internal error:\n%s", text)
     try:
-        from app.store.engine import data_dir
+        from app.store.locations import data_dir
 
         path = data_dir() / "clausekeeper-errors.log"
         with path.open("a", encoding="utf-8") as fh:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError
-from app.services import dashboard
+from app.services import dashboard, dashboard_figures
 from app.services.sla_workspace import contract_detail, overview, sla_contracts
 from app.store import sla_actions
 from app.store.models import AuditLog, Clause, Contract, Knowledge, Measurement, Person, Sla
@@ -35,11 +35,11 @@ def _with_sla(session: Session) -> Sla:
 
 
 def test_parts_depend_on_what_changed() -> None:
-    assert dashboard.parts_for("Measurement") == {"sla"}
-    assert dashboard.parts_for("CreditNote") == {"sla"}
-    assert dashboard.parts_for("Knowledge") == {"renewals", "knowledge"}
-    assert dashboard.parts_for("Document") == set()
-    assert dashboard.parts_for("*") == set(dashboard.PARTS)
+    assert dashboard_figures.parts_for("Measurement") == {"sla"}
+    assert dashboard_figures.parts_for("CreditNote") == {"sla"}
+    assert dashboard_figures.parts_for("Knowledge") == {"renewals", "knowledge"}
+    assert dashboard_figures.parts_for("Document") == set()
+    assert dashboard_figures.parts_for("*") == set(dashboard_figures.PARTS)
 
 
 def test_deadlines_per_month_by_kind(session: Session) -> None:
@@ -62,7 +62,7 @@ def test_merging_keeps_the_parts_not_recomputed(session: Session) -> None:
     sla_actions.record_credit_note(session, "C-001", "2025-12", "200")
     fresh = dashboard.collect(session, AS_OF, {"sla"})
     merged = everything.merged(fresh)
-    assert merged.parts == set(dashboard.PARTS)
+    assert merged.parts == set(dashboard_figures.PARTS)
     assert merged.escalated == everything.escalated == 1
     assert everything.sla is not None and merged.sla is not None
     assert everything.sla.outstanding == {"EUR": Decimal("500.00")}

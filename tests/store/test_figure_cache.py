@@ -145,3 +145,56 @@ def test_a_damaged_cache_file_is_recomputed(filled: Database, tmp_path: Path) ->
     calls.clear()
     assert _figures(filled, cache, calls).values["contracts"] == 1
     assert calls == ["contracts", "measurements", "summary"]
+
+
+def test_a_look_before_opening_serves_only_the_figures_of_the_data_as_it_is(
+    filled: Database, tmp_path: Path
+) -> None:
+    """Start-up peeks at the cache with the standard library only (app.store.quick_look):
+    figures are served while the file is at the revision and schema they were computed at."""
+    from app.store.quick_look import Look, look, sqlite_file
+
+    path = sqlite_file(str(filled.path))
+    assert path is not None
+    cache = FigureCache(str(path), tmp_path)
+    assert str(path) == database_key(filled)  # the key start-up computes is the engine's
+    calls: list[str] = []
+    computed = _figures(filled, cache, calls).values
+    now = look(path)
+    assert now is not None and now.schema
+    assert cache.peek("test", D, now) == computed
+    assert cache.peek("test", date(2025, 6, 16), now) is None  # another as-of date
+    assert cache.peek("test", D, Look("0000", now.last_id, now.at)) is None  # another schema
+    with filled.session() as s:
+        s.add(Vendor(name="Beta"))
+    later = look(path)
+    assert later is not None and later != now
+    assert cache.peek("test", D, later) is None  # a write since: never the older figures
+
+
+def test_a_look_reads_only_plain_figure_data(filled: Database, tmp_path: Path) -> None:
+    from app.store.quick_look import look
+
+    cache = FigureCache(database_key(filled), tmp_path)
+    parts = [Part("where", frozenset(), lambda _s, _v: Path("/elsewhere"))]
+    with filled.session() as s:
+        assert cache.figures(s, "odd", D, parts).values == {"where": Path("/elsewhere")}
+    assert filled.path is not None
+    now = look(filled.path)
+    assert now is not None
+    assert cache.peek("odd", D, now) is None  # pathlib is not figure data: no peek
+
+
+def test_only_an_existing_sqlite_file_is_looked_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.store.quick_look import look, sqlite_file
+
+    assert sqlite_file("postgresql://desk@server/portfolio") is None
+    assert sqlite_file(str(tmp_path / "missing.db")) is None
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database")
+    assert sqlite_file(str(junk)) == junk.resolve()
+    assert look(junk) is None
+    monkeypatch.setenv("CLAUSEKEEPER_DB", str(junk))
+    assert sqlite_file(None) == junk.resolve()

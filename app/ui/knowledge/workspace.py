@@ -16,7 +16,7 @@ the successors are computed only while their tab is shown, after the rows.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
@@ -63,6 +63,9 @@ from app.ui.knowledge.successors import SelectedClause, SuccessorsPanel
 
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Vendor", "Setting")
 KEEP_ROWS = 10_000  # rows fetched again after a refresh, at most (the selected one among them)
+
+
+_FILTER_FIELDS = frozenset(f.name for f in fields(ClauseFilter)) - {"sort", "descending"}
 
 
 class KnowledgeWorkspace(QWidget):
@@ -377,6 +380,21 @@ class KnowledgeWorkspace(QWidget):
                 clause.clause_id, clause.contract, clause.number, clause.title,
                 clause.criticality, clause.status, clause.reason,
             ))
+
+    def apply_filters(self, filters: dict[str, Any]) -> None:
+        """Show exactly these filters (a dashboard tile's or chart's: status, min_criticality,
+        person, … as in ClauseFilter); the others are cleared."""
+        known = {name: value for name, value in filters.items() if name in _FILTER_FIELDS}
+        self.filters.set_criteria(ClauseFilter(**known))
+
+    def current_filters(self) -> dict[str, Any]:
+        """The filters shown, those that keep less than everything."""
+        criteria, default = self.filters.criteria(), ClauseFilter()
+        return {
+            name: getattr(criteria, name)
+            for name in _FILTER_FIELDS
+            if getattr(criteria, name) != getattr(default, name)
+        }
 
     def show_continuity(self) -> None:
         """Open the "Forecast and successors" tab."""

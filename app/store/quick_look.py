@@ -1,0 +1,71 @@
+"""A look at a SQLite database file without the database library: its schema version and its
+newest audit row (the data revision of app.store.revision), read-only, with the standard
+library's sqlite3.
+
+Start-up uses it to tell, before SQLAlchemy is loaded, whether the figures kept from the last run
+(app.services.figure_cache) are still those of the data as it is now. Anything unexpected (no
+such file, another program's lock, not one of our databases) is "no look": the caller then takes
+the ordinary way through open_database.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.store.locations import ENV_VAR, default_database_path, demo_database_path
+
+
+@dataclass(frozen=True)
+class Look:
+    """The schema version and the newest audit row (0 and None for a new database)."""
+
+    schema: str
+    last_id: int
+    at: datetime | None
+
+
+def sqlite_file(target: str | None, *, demo: bool = False) -> Path | None:
+    """The existing SQLite file that open_database(target) opens (the demo database with
+    `demo`), resolved as open_database resolves it; None for a URL or a file not there yet."""
+    if demo:
+        path = demo_database_path()
+    else:
+        raw = target if target not in (None, "") else os.environ.get(ENV_VAR) or ""
+        if "://" in raw:
+            return None
+        path = Path(raw) if raw else default_database_path()
+    try:
+        path = path.expanduser().resolve()
+        return path if path.is_file() else None
+    except (OSError, RuntimeError):
+        return None
+
+
+def look(path: Path) -> Look | None:
+    """The revision of the database file at `path`, or None when it cannot be read quickly."""
+    try:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.2)
+    except (sqlite3.Error, ValueError):
+        return None
+    try:
+        version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        newest = connection.execute(
+            "SELECT id, at FROM audit_log ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    if version is None:
+        return None
+    if newest is None:
+        return Look(str(version[0]), 0, None)
+    try:
+        at = datetime.fromisoformat(newest[1]) if isinstance(newest[1], str) else None
+    except ValueError:
+        return None
+    return None if at is None else Look(str(version[0]), int(newest[0]), at)

@@ -1,0 +1,101 @@
+"""Start-up on a large portfolio (SPEC §7, issue 12): the dashboard is drawn with the figures
+kept from the last run before the database library is even loaded — but only while they are the
+figures of the data as it is now. A change made since (here, the command line) is never hidden
+behind them: the dashboard then waits for the database and computes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from app.store.engine import Database
+from app.ui import workers
+from app.ui.application import show_window
+from app.ui.dashboard import DashboardView
+from app.ui.main_window import MainWindow
+from tests.ui.conftest import AS_OF
+
+
+def _start(db: Database, qtbot) -> tuple[MainWindow, object]:  # type: ignore[no-untyped-def]
+    window, opener = show_window(str(db.path), AS_OF, False)
+    qtbot.addWidget(window)
+    return window, opener
+
+
+def _shown(window: MainWindow) -> dict[str, str] | None:
+    page = window.built_pages().get("Dashboard")
+    if not isinstance(page, DashboardView) or page.figures is None:
+        return None
+    return {key: card.value for key, card in page.cards.items()}
+
+
+def _finish(window: MainWindow, opener, qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: window.has_database, timeout=30_000)
+    page = window.built_pages().get("Dashboard")
+    if isinstance(page, DashboardView):
+        qtbot.waitUntil(lambda: page.figures is not None and len(page.figures.parts) == 4
+                        and not page._pending, timeout=30_000)
+    opener.worker.join(10)
+    window.close()
+    assert workers.wait_for_ops(30)
+    window.ctx.db.close()
+
+
+def test_kept_figures_are_drawn_before_the_database_opens_while_current(
+    portfolio_db: Database, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    first, opener = _start(portfolio_db, qtbot)
+    assert _shown(first) is None  # nothing kept yet: nothing drawn before the database opens
+    _finish(first, opener, qtbot)
+    computed = _shown(first)
+    assert computed is not None and computed["active"] not in ("", "…")
+
+    second, opener = _start(portfolio_db, qtbot)
+    assert not second.has_database and "sqlalchemy" in sys.modules  # (the test imported it)
+    assert _shown(second) == computed  # drawn at once, the same figures
+    assert second.nav.isEnabled()
+    _finish(second, opener, qtbot)
+    assert _shown(second) == computed
+
+
+def test_a_change_made_since_is_never_hidden_behind_kept_figures(
+    portfolio_db: Database, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    first, opener = _start(portfolio_db, qtbot)
+    _finish(first, opener, qtbot)
+    before = _shown(first)
+    assert before is not None
+    script = (
+        "import sys; from datetime import date; from app.store.engine import open_database;"
+        "from app.store.models import Contract, Vendor;"
+        "db = open_database(sys.argv[1]); s = db.factory(); v = s.query(Vendor).first();"
+        "s.add(Contract(reference='C-CLI', title='Added by the command line', vendor=v,"
+        " start_date=date(2025, 1, 1), initial_term_months=36, renewal='none')); s.commit()"
+    )
+    subprocess.run([sys.executable, "-c", script, str(portfolio_db.path)], check=True,
+                   cwd=Path(__file__).resolve().parents[2])
+
+    second, opener = _start(portfolio_db, qtbot)
+    assert _shown(second) is None  # the kept figures are of an older state: not shown
+    _finish(second, opener, qtbot)
+    after = _shown(second)
+    assert after is not None and int(after["active"]) == int(before["active"]) + 1
+
+
+def test_a_page_asked_for_before_the_database_opens_is_shown_once_it_is(
+    portfolio_db: Database, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    first, opener = _start(portfolio_db, qtbot)
+    _finish(first, opener, qtbot)
+
+    second, opener = _start(portfolio_db, qtbot)
+    page = second.built_pages()["Dashboard"]
+    assert isinstance(page, DashboardView) and not second.has_database
+    page.open_tile("at_risk")  # a click on "Clauses at risk" while the database still opens
+    assert second.current_page_name() == "Knowledge"
+    qtbot.waitUntil(lambda: second.has_database, timeout=30_000)
+    knowledge = second.built_pages().get("Knowledge")
+    assert knowledge is not None and second.current_page_name() == "Knowledge"
+    assert knowledge.current_filters().get("status") == "at_risk"  # type: ignore[attr-defined]
+    _finish(second, opener, qtbot)
