@@ -113,7 +113,8 @@ class FigureCache:
             else:
                 values[part.name] = stored["values"][part.name]  # type: ignore[index]
         schema = schema_version(session)
-        if computed or stored is None or stored.get("schema") != schema:
+        if computed or changed or stored is None or stored.get("schema") != schema:
+            # kept with the revision they are current at, reused or not (start-up's look)
             self._save(name, as_of, stamp, revision, schema, values)
         return Outcome(values, revision, computed)
 

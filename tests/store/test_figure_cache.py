@@ -198,3 +198,24 @@ def test_only_an_existing_sqlite_file_is_looked_at(
     assert look(junk) is None
     monkeypatch.setenv("CLAUSEKEEPER_DB", str(junk))
     assert sqlite_file(None) == junk.resolve()
+
+
+def test_figures_reused_after_an_unrelated_write_are_kept_at_the_new_revision(
+    filled: Database, tmp_path: Path
+) -> None:
+    """A write that changes no part still moves the revision: the parts it did not touch are
+    kept again at the new one, so the next start-up's look still finds them current."""
+    from app.store.quick_look import look
+
+    cache = FigureCache(database_key(filled), tmp_path)
+    parts = [Part("contracts", frozenset({"Contract"}), _count(Contract))]
+    with filled.session() as s:
+        cache.figures(s, "only", D, parts)
+    with filled.session() as s:
+        s.add(Vendor(name="Beta"))  # not a contract: nothing to recompute
+    with filled.session() as s:
+        outcome = cache.figures(s, "only", D, parts)
+    assert outcome.from_cache
+    assert filled.path is not None
+    now = look(filled.path)
+    assert now is not None and cache.peek("only", D, now) == {"contracts": 1}
