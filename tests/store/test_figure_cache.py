@@ -219,3 +219,26 @@ def test_figures_reused_after_an_unrelated_write_are_kept_at_the_new_revision(
     assert filled.path is not None
     now = look(filled.path)
     assert now is not None and cache.peek("only", D, now) == {"contracts": 1}
+
+
+def test_an_import_is_never_hidden(filled: Database, tmp_path: Path) -> None:
+    """A bulk import writes its audit rows like any edit: the figures it touches are computed
+    again, and start-up's look no longer serves the ones kept before it."""
+    from app.reports.measurements_import import import_measurements
+    from app.store.quick_look import look
+
+    cache = FigureCache(database_key(filled), tmp_path)
+    calls: list[str] = []
+    assert _figures(filled, cache, calls).values["measurements"] == 0
+    assert filled.path is not None
+    before = look(filled.path)
+    assert before is not None and cache.peek("test", D, before) is not None
+    measurements = tmp_path / "desk.csv"
+    measurements.write_text("contract,sla,period,value\nC-1,Uptime,2025-05,99.5\n")
+    with filled.session() as s:
+        import_measurements(s, measurements)
+    after = look(filled.path)
+    assert after is not None and cache.peek("test", D, after) is None
+    calls.clear()
+    assert _figures(filled, cache, calls).values["measurements"] == 1
+    assert calls == ["measurements"]  # the contracts part did not depend on it
