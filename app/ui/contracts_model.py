@@ -19,9 +19,11 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.terms import Position, evaluate
 from app.store import portfolio_queries as queries
@@ -107,6 +109,7 @@ class ContractsModel(QAbstractTableModel):
         self._sets: queries.StatusSets | None = None
         self.last_query_ms = 0.0  # count + first page of the last reload
         self.status_sets_ms = 0.0
+        self._text_prepared = False
 
     # --- state ----------------------------------------------------------------------------
 
@@ -181,6 +184,20 @@ class ContractsModel(QAbstractTableModel):
         self._shown = {}
         self.endResetModel()
         self.reloaded.emit(total)
+        if not self._text_prepared:
+            self._text_prepared = True
+            QTimer.singleShot(0, self, self._prepare_text_filter)
+
+    def _prepare_text_filter(self) -> None:
+        """Run the queries of a text filter once, unseen (they match nothing), so that the
+        first keystroke in the filter does not pay for compiling them."""
+        probe = replace(self._filter, text="\x00", status="")
+        try:
+            with self._db.session() as session:
+                queries.fetch_contracts(session, probe, None, sort=self._sort_key, limit=PAGE_SIZE)
+                queries.count_contracts(session, probe, None)
+        except SQLAlchemyError:  # only a head start: the keystroke will say what is wrong
+            pass
 
     # --- lazy loading -----------------------------------------------------------------------
 
