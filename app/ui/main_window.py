@@ -51,8 +51,10 @@ from app.ui.renewals_view import RenewalsView
 from app.ui.saved_file import SavedFileBar
 
 if TYPE_CHECKING:
+    from app.services.dashboard_figures import DashboardFigures
     from app.store.engine import Database
     from app.ui.context import AppContext
+    from app.ui.dashboard import DashboardView
 
 PAGES = ("Dashboard", "Renewals", "Contracts", "Vendors", "People", "Knowledge", "SLAs")
 EXPORT_KINDS = (
@@ -173,7 +175,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self._pages: dict[str, QWidget] = {}
         self._slots: dict[str, QWidget] = {}
-        self._preview: Any = None  # the dashboard shown before the database is open
+        self._preview: DashboardView | None = None  # shown before the database is open
         self._deferred: tuple[str, dict[str, Any] | None] | None = None  # asked for meanwhile
 
         self.nav = QListWidget()
@@ -289,7 +291,7 @@ class MainWindow(QMainWindow):
             self.show_page(start if start in PAGES else "Dashboard")
         self.ready.emit()
 
-    def show_preview(self, figures: Any) -> None:
+    def show_preview(self, figures: DashboardFigures) -> None:
         """Before the database is open: the dashboard with figures the figure cache kept, when
         they are those of the data as it is now (app.services.dashboard_preview). The window is
         usable at once: a page that needs the database is shown as soon as it is open."""
@@ -367,6 +369,8 @@ class MainWindow(QMainWindow):
 
     def show_page(self, name: str, *, focus: bool = False) -> QWidget:
         page = self.page(name)
+        if page is not self.waiting:  # a page shown (the preview): nothing left to show later
+            self._deferred = None
         self.stack.setCurrentWidget(page)
         row = PAGES.index(name)
         if self.nav.currentRow() != row:

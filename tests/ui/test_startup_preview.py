@@ -99,3 +99,19 @@ def test_a_page_asked_for_before_the_database_opens_is_shown_once_it_is(
     assert knowledge is not None and second.current_page_name() == "Knowledge"
     assert knowledge.current_filters().get("status") == "at_risk"  # type: ignore[attr-defined]
     _finish(second, opener, qtbot)
+
+
+def test_going_back_to_the_dashboard_meanwhile_stays_there(
+    portfolio_db: Database, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    first, opener = _start(portfolio_db, qtbot)
+    _finish(first, opener, qtbot)
+
+    second, opener = _start(portfolio_db, qtbot)
+    second.show_page("Contracts")  # asked for while the database opens…
+    assert second.stack.currentWidget() is second.waiting
+    second.show_page("Dashboard")  # …then back to the figures
+    qtbot.waitUntil(lambda: second.has_database, timeout=30_000)
+    assert second.current_page_name() == "Dashboard"
+    assert "Contracts" not in second.built_pages()
+    _finish(second, opener, qtbot)
