@@ -105,7 +105,7 @@ def _ratio(value: Fraction | float | None) -> str:
 def _money_by_currency(amounts: dict[str, Any]) -> str:
     shown = [show_money(amount, currency)
              for currency, amount in sorted(amounts.items()) if amount]
-    return " · ".join(shown) if shown else "0.00"
+    return "\n".join(shown) if shown else "0.00"  # a line per currency: the tile stays narrow
 
 
 # --- widgets ------------------------------------------------------------------------------------
@@ -155,7 +155,9 @@ class FigureCard(QFrame):
         layout.addStretch(1)
 
     def set(self, value: str, caption: str = "", *, alert: bool = False) -> None:
-        self.value_label.setFont(self._small if len(value) > 16 else self._big)
+        lines = value.splitlines()
+        small = len(lines) > 1 or max(map(len, lines), default=0) > 16
+        self.value_label.setFont(self._small if small else self._big)
         self.value_label.setText(value)
         self.caption_label.setText(caption)
         self.value_label.setStyleSheet("color: #b42318;" if alert else "")

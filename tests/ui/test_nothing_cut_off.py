@@ -82,3 +82,29 @@ def test_long_plain_tooltips_wrap(qtbot, monkeypatch) -> None:  # type: ignore[n
     button.setToolTip("Backup")  # short tooltips are left to Qt
     assert not wrapper.eventFilter(button, event)
     assert len(shown) == 1
+
+
+def test_the_dashboard_fits_the_window_with_large_sums_in_three_currencies(
+    main_window: MainWindow, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    """An enterprise portfolio owes credits in several currencies: the tiles grow taller, not
+    wider, so the dashboard needs no sideways scrolling at the default size."""
+    from decimal import Decimal
+
+    from PySide6.QtWidgets import QScrollArea
+
+    from app.services.dashboard_figures import SlaFigures
+    from app.ui.dashboard import DashboardView
+
+    dashboard = main_window.show_page("Dashboard")
+    assert isinstance(dashboard, DashboardView)
+    qtbot.waitUntil(lambda: dashboard.figures is not None and not dashboard._pending,
+                    timeout=20_000)
+    big = {"EUR": Decimal("109717595.34"), "GBP": Decimal("11274154.37"),
+           "USD": Decimal("17085766.33")}
+    dashboard._show_sla(SlaFigures(30000, 720000, 676765, 43235, 26706, big, big, 193))
+    QApplication.processEvents()
+    scroll = dashboard.findChild(QScrollArea)
+    assert scroll is not None
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert dashboard.cards["lost"].value.count("\n") == 2  # a line per currency
