@@ -28,7 +28,7 @@ KINDS: tuple[str, ...] = ("cancel_by", "exercise_by", "end")
 NEXT_DEADLINES = 12  # rows of the "next deadlines" table
 DEADLINE_MONTHS = 12  # months of the deadlines chart, from the month of the as-of date
 TREND_MONTHS = 12  # months of the compliance chart, up to the month of the as-of date
-LEAVERS_SHOWN = 10  # people of the leavers chart (those with most sole-owned clauses)
+LEAVERS_SHOWN = 6  # people of the leavers chart (most sole-owned clauses): each name fits
 SOON_DAYS = 90
 
 

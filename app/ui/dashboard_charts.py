@@ -221,6 +221,10 @@ class LeaversChart(DashboardChart):
         series.setBarWidth(0.7)
         chart.addSeries(series)
         axis_y = QBarCategoryAxis()
+        font = axis_y.labelsFont()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        axis_y.setLabelsFont(font)
+        axis_y.setTruncateLabels(False)  # the names are what the chart is for
         axis_y.append([_leaver_label(p, i) for i, p in enumerate(self.shown)] or [""])
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_y)
@@ -275,6 +279,10 @@ def _month_axis(months: list[date]) -> QBarCategoryAxis:
 
 
 def _leaver_label(person: Leaver, index: int) -> str:
-    name = person.name if len(person.name) <= 22 else person.name[:21] + "…"
+    """A short label, so that ten of them fit beside the bars: "A. Johnson, 15 Dec" (the
+    tooltip and the Knowledge page give the whole name)."""
+    parts = person.name.split()
+    name = f"{parts[0][0]}. {' '.join(parts[1:])}" if len(parts) > 1 else person.name
+    name = name if len(name) <= 16 else name[:15] + "…"
     # category names must be unique: people may share a name
-    return f"{name} ({person.leaves_on:%d %b})" + "\u200b" * index
+    return f"{name}, {person.leaves_on:%d %b}" + "\u200b" * index

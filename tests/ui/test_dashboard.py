@@ -246,3 +246,28 @@ def test_need_review_tile_opens_the_list_to_complete(
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=20_000)
     assert dialog.table.item(0, 0).text() == "C-REVIEW"
     dialog.close()
+
+
+def test_the_leavers_chart_names_each_person_it_shows(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Names the chart's axis can show in full (not elided to "…"), one per bar, unique
+    even for namesakes."""
+    from PySide6.QtCharts import QBarCategoryAxis
+
+    from app.services.dashboard_figures import LEAVERS_SHOWN, Leaver, SoleClause
+    from app.ui.dashboard_charts import LeaversChart
+
+    clause = SoleClause("C-1", "7.2", "Exit plan", 5)
+    leavers = [
+        Leaver(f"Maximiliane Wittgenstein-Oberhausen {i}" if i else "Ana Silva",
+               f"p{i}@example.org", date(2026, 2, 1 + i), (clause,) * (20 - i))
+        for i in range(LEAVERS_SHOWN + 3)
+    ] + [Leaver("Ana Silva", "other@example.org", date(2026, 2, 1), (clause,))]
+    chart = LeaversChart(LEAVERS_SHOWN)
+    qtbot.addWidget(chart)
+    chart.show_leavers(leavers, 90)
+    axis = next(a for a in chart.chart().axes() if isinstance(a, QBarCategoryAxis))
+    labels = axis.categories()
+    assert len(labels) == LEAVERS_SHOWN and len(set(labels)) == LEAVERS_SHOWN
+    assert not axis.truncateLabels()
+    assert labels[-1].startswith("A. Silva, 01 Feb")  # the first person is the top bar
+    assert all(len(label.rstrip("\u200b")) <= 24 for label in labels)
