@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.core.knowledge import LinkInfo, PersonInfo, fresh_since
 from app.core.settings import Settings
 from app.core.terms import evaluate
+from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Clause, Knowledge, Person
 from app.store.terms_queries import ContractRow, load_terms
 
@@ -55,10 +56,7 @@ def load_clauses(session: Session, contract_ids: Collection[int] | None = None) 
     base = select(Clause.id, Clause.contract_id, Clause.number, Clause.title, Clause.criticality)
     if contract_ids is None:
         return fetch(session, base)
-    rows: list[ClauseRow] = []
-    for chunk in _chunks(sorted(contract_ids)):
-        rows.extend(fetch(session, base.where(Clause.contract_id.in_(chunk))))
-    return rows
+    return fetch(session, base.where(id_in(Clause.contract_id, contract_ids, is_sqlite(session))))
 
 
 def load_links(
@@ -78,13 +76,10 @@ def load_links(
     )
     if contract_ids is None:
         return fetch(session, base)
-    rows: list[LinkRow] = []
-    for chunk in _chunks(sorted(contract_ids)):
-        query = base.join(Clause, Clause.id == Knowledge.clause_id).where(
-            Clause.contract_id.in_(chunk)
-        )
-        rows.extend(fetch(session, query))
-    return rows
+    query = base.join(Clause, Clause.id == Knowledge.clause_id).where(
+        id_in(Clause.contract_id, contract_ids, is_sqlite(session))
+    )
+    return fetch(session, query)
 
 
 def load_link_infos(session: Session, contract_ids: Collection[int]) -> list[LinkInfo]:

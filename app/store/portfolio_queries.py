@@ -21,11 +21,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     Float,
-    Integer,
     Select,
     and_,
     cast,
-    column,
     exists,
     false,
     func,
@@ -38,6 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.natural import natural_key
 from app.core.terms import STATUSES, ContractTerms, evaluate
+from app.store.id_lists import id_in, is_sqlite
 from app.store.models import (
     AuditLog,
     Clause,
@@ -154,11 +153,7 @@ def _conditions(
 
 
 def _id_list(ids: list[int], sqlite: bool) -> ColumnElement[bool]:
-    if sqlite:
-        # One JSON parameter instead of thousands of bound values (compiles ~5x faster).
-        values = select(column("value", Integer)).select_from(func.json_each(json.dumps(ids)))
-        return Contract.id.in_(values.scalar_subquery())
-    return Contract.id.in_(ids)
+    return id_in(Contract.id, ids, sqlite)
 
 
 def _status_condition(sets: StatusSets, status: str, sqlite: bool) -> ColumnElement[bool]:
@@ -172,8 +167,7 @@ def _status_condition(sets: StatusSets, status: str, sqlite: bool) -> ColumnElem
     return _id_list(sorted(matching), sqlite)
 
 
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
+_is_sqlite = is_sqlite
 
 
 def _base(columns: _Q, flt: ContractFilter, sets: StatusSets | None, sqlite: bool) -> _Q:
