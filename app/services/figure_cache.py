@@ -20,7 +20,7 @@ import pickle
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +65,15 @@ class Outcome:
     @property
     def from_cache(self) -> bool:
         return not self.computed
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Values of a cache file and the revision (newest audit row) they were computed at."""
+
+    last_id: int
+    at: datetime | None
+    values: dict[str, Any]
 
 
 def cache_folder() -> Path:
@@ -118,20 +127,26 @@ class FigureCache:
             self._save(name, as_of, stamp, revision, schema, values)
         return Outcome(values, revision, computed)
 
-    def peek(self, name: str, as_of: date, look: Look, form: str = "") -> dict[str, Any] | None:
-        """The values kept for `name` on `as_of` when they were computed at the revision and
-        schema `look` found (app.store.quick_look), else None; for start-up, before the
-        database is open. The file is read with `_PlainUnpickler`: figures of plain data only.
-        """
+    def kept(self, name: str, as_of: date, schema: str, form: str = "") -> Kept | None:
+        """What is kept for `name` on `as_of`, computed by this version with the database at
+        `schema`; for start-up, before the database is open (the revision tells which parts
+        are still current). The file is read with `_PlainUnpickler`: plain figure data only."""
         stored = self._load(name, as_of, unpickler=_PlainUnpickler)
         if (
             stored is None
             or stored.get("stamp") != f"{__version__}/{form}"
-            or stored.get("schema") != look.schema
-            or (stored.get("last_id"), stored.get("at")) != (look.last_id, look.at)
+            or stored.get("schema") != schema
         ):
             return None
-        return dict(stored["values"])
+        return Kept(stored["last_id"], stored["at"], dict(stored["values"]))
+
+    def peek(self, name: str, as_of: date, look: Look, form: str = "") -> dict[str, Any] | None:
+        """The values kept for `name` on `as_of` when they were computed at the revision and
+        schema `look` found (app.store.quick_look), else None."""
+        kept = self.kept(name, as_of, look.schema, form)
+        if kept is None or (kept.last_id, kept.at) != (look.last_id, look.at):
+            return None
+        return kept.values
 
     # -- the files ------------------------------------------------------------------------------
 

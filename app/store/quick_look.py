@@ -45,11 +45,24 @@ def sqlite_file(target: str | None, *, demo: bool = False) -> Path | None:
         return None
 
 
+def _connect(path: Path) -> sqlite3.Connection | None:
+    try:
+        return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.2)
+    except (sqlite3.Error, ValueError):
+        return None
+
+
+def _moment(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
 def look(path: Path) -> Look | None:
     """The revision of the database file at `path`, or None when it cannot be read quickly."""
-    try:
-        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.2)
-    except (sqlite3.Error, ValueError):
+    connection = _connect(path)
+    if connection is None:
         return None
     try:
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -64,8 +77,27 @@ def look(path: Path) -> Look | None:
         return None
     if newest is None:
         return Look(str(version[0]), 0, None)
-    try:
-        at = datetime.fromisoformat(newest[1]) if isinstance(newest[1], str) else None
-    except ValueError:
-        return None
+    at = _moment(newest[1])
     return None if at is None else Look(str(version[0]), int(newest[0]), at)
+
+
+def changed_since(path: Path, last_id: int, at: datetime | None) -> set[str] | None:
+    """The kinds of record written after the audit row (last_id, at), as
+    app.store.revision.changed_since tells them; None when that row is not a state of this
+    file (a restored backup, another database at the same place) or the file cannot be read."""
+    connection = _connect(path)
+    if connection is None:
+        return None
+    try:
+        if last_id:
+            row = connection.execute("SELECT at FROM audit_log WHERE id = ?", (last_id,)).fetchone()
+            if row is None or _moment(row[0]) != at:
+                return None
+        rows = connection.execute(
+            "SELECT DISTINCT entity FROM audit_log WHERE id > ?", (last_id,)
+        ).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    return {str(entity) for (entity,) in rows}

@@ -390,7 +390,7 @@ class DashboardView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._stale:
+        if self._stale and self._ctx is not None:  # without a database: once it is open
             parts = set(self._stale)
             self._stale.clear()
             QTimer.singleShot(0, lambda: self.refresh(parts))  # after the first paint

@@ -242,3 +242,23 @@ def test_an_import_is_never_hidden(filled: Database, tmp_path: Path) -> None:
     calls.clear()
     assert _figures(filled, cache, calls).values["measurements"] == 1
     assert calls == ["measurements"]  # the contracts part did not depend on it
+
+
+def test_a_look_tells_what_kinds_of_record_were_written_since(filled: Database) -> None:
+    """The standard-library twin of app.store.revision.changed_since, for start-up."""
+    from app.store.quick_look import changed_since, look
+    from app.store.revision import changed_since as changed_since_orm
+    from app.store.revision import current_revision
+
+    assert filled.path is not None
+    before = look(filled.path)
+    assert before is not None
+    with filled.session() as s:
+        s.add(Vendor(name="Beta"))
+        revision = current_revision(s)
+    assert changed_since(filled.path, before.last_id, before.at) == {"Vendor"}
+    with filled.session() as s:
+        old = type(revision)(before.last_id, before.at)
+        assert changed_since_orm(s, old) == {"Vendor"}
+    assert changed_since(filled.path, before.last_id, date(2001, 1, 1)) is None  # not this state
+    assert changed_since(filled.path, revision.last_id, revision.at) == set()

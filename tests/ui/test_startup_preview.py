@@ -115,3 +115,39 @@ def test_going_back_to_the_dashboard_meanwhile_stays_there(
     assert second.current_page_name() == "Dashboard"
     assert "Contracts" not in second.built_pages()
     _finish(second, opener, qtbot)
+
+
+def test_only_the_figures_a_change_made_since_touches_wait_for_the_database(
+    portfolio_db: Database, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    """A measurement recorded elsewhere changes only the SLA figures: the contract, renewal
+    and knowledge figures are drawn at once, the SLA tiles wait and are then computed."""
+    first, opener = _start(portfolio_db, qtbot)
+    _finish(first, opener, qtbot)
+    before = _shown(first)
+    assert before is not None
+    script = (  # an SLA of C-001 and its first measurement, a breach
+        "import sys; from datetime import date; from decimal import Decimal;"
+        "from app.store.engine import open_database;"
+        "from app.store.models import Contract, Measurement, Sla;"
+        "db = open_database(sys.argv[1]); s = db.factory();"
+        "c = s.query(Contract).filter_by(reference='C-001').one();"
+        "sla = Sla(contract=c, name='Availability', target=Decimal('99.5'), direction='higher',"
+        " period='monthly'); s.add(sla); s.flush();"
+        "s.add(Measurement(sla_id=sla.id, period_start=date(2025, 12, 1), value=Decimal('97')));"
+        "s.commit()"
+    )
+    subprocess.run([sys.executable, "-c", script, str(portfolio_db.path)], check=True,
+                   cwd=Path(__file__).resolve().parents[2])
+
+    second, opener = _start(portfolio_db, qtbot)
+    page = second.built_pages()["Dashboard"]
+    assert isinstance(page, DashboardView) and not second.has_database
+    assert page.figures is not None and page.figures.parts == {"contracts", "renewals", "knowledge"}
+    shown = {key: card.value for key, card in page.cards.items()}
+    assert shown["active"] == before["active"] and shown["coverage"] == before["coverage"]
+    assert shown["compliance"] == "…" and shown["breached"] == "…"  # not the older figures
+    _finish(second, opener, qtbot)
+    after = _shown(second)
+    assert after is not None and after["compliance"] != "…"
+    assert int(after["breached"]) == int(before["breached"]) + 1  # the new one breaches
