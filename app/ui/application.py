@@ -163,7 +163,7 @@ def _after_attach(window: MainWindow, demo: bool) -> None:
 
     with window.ctx.session() as session:
         empty = first_run.database_is_empty(session)
-    if empty:
+    if empty and window.ctx.can_edit:  # a read-only database cannot be filled
         workers.demo_op(window, window.ctx)
 
 
@@ -184,10 +184,20 @@ def show_window(
             db.close()
 
     def failed(exc: BaseException) -> None:
-        if shiboken6.isValid(window):
-            window.show_waiting(
-                "No database is open. Use File ▸ Open database… or File ▸ New database…"
-            )
+        if not shiboken6.isValid(window):
+            return
+        from app.errors import ClausekeeperError
+        from app.ui.password_dialog import needs_password
+
+        if target and isinstance(exc, ClausekeeperError) and needs_password(exc):
+            db = window.open_with_password(target, exc)  # the server wants a password: ask for it
+            if db is not None:
+                attach(window, db, as_of, demo=demo)
+                return
+        window.show_waiting(
+            "No database is open. Use File ▸ Open database… or File ▸ New database…"
+        )
+        if not (target and isinstance(exc, ClausekeeperError) and needs_password(exc)):
             workers.show_error(window, exc, "Open database")
 
     opener.opened.connect(opened)
