@@ -14,9 +14,11 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import ClausekeeperError, DatabaseBusyError, DatabaseError
 from app.store import audit
+from app.store.conflicts import stale_conflict
 
 ENV_VAR = "CLAUSEKEEPER_DB"
 BUSY_TIMEOUT_SECONDS = 5
@@ -143,6 +145,8 @@ class Database:
         try:
             yield session
             session.commit()
+        except StaleDataError as exc:  # another desk's save overtook this one: nothing written
+            raise stale_conflict(session, exc) from None
         except BaseException:
             session.rollback()
             raise
