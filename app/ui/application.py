@@ -173,7 +173,9 @@ def show_window(
     """The main window, shown at once, and the opener that gives it its database."""
     target = choose_target(db_target, demo)
     window = MainWindow()
-    window.show_waiting(f"Opening {target or ('the demo database' if demo else 'the database')}…")
+    shown = settings_store.without_password(target) if target else (
+        "the demo database" if demo else "the database")
+    window.show_waiting(f"Opening {shown}…")  # a password given in --db is not shown
     window.show()
     opener = DatabaseOpener(target, demo, window)
 

@@ -9,7 +9,9 @@ keeps its page, selection, scroll position, sort and filter) and the dashboard's
 sees the new revision.
 
 The window's own writes are announced by the code that made them; the watcher notes the revision
-after each of them, so they are not refreshed a second time. A poll that finds the server gone
+after each of them, so they are not refreshed a second time. While the user is typing into a
+table cell (the knowledge matrix, the SLA grid), the refresh waits until the cell is left, so
+nothing typed is thrown away. A poll that finds the server gone
 reports it (`ctx.connection_lost`); the connection monitor takes over until it is back.
 """
 
@@ -19,7 +21,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
 from app.errors import ConnectionLostError
 
@@ -55,6 +58,12 @@ class ChangeWatcher(QObject):
         self._db: Database | None = None
         self.polls = 0
         self.announced = 0
+        self._waiting: set[str] | None = set()  # entities held back while a cell is edited
+        self._held = False
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(500)
+        self._retry.timeout.connect(self._announce_held)
         self._found.connect(self._on_found)
         self._lost.connect(self._on_lost)
         ctx.data_changed.connect(self._own_change)
@@ -170,6 +179,23 @@ class ChangeWatcher(QObject):
             return
         if entities is not None and not entities:
             return
+        self._hold(entities)
+        self._announce_held()
+
+    def _hold(self, entities: set[str] | None) -> None:
+        self._held = True
+        if entities is None or self._waiting is None:
+            self._waiting = None  # unknown: everything
+        else:
+            self._waiting |= entities
+
+    def _announce_held(self) -> None:
+        if not self._held:
+            return
+        if _editing_a_cell():
+            self._retry.start()  # the user is typing into a table: after they leave the cell
+            return
+        entities, self._waiting, self._held = self._waiting, set(), False
         entity = next(iter(entities)) if entities is not None and len(entities) == 1 else "*"
         self.announced += 1
         self._announcing = True
@@ -182,3 +208,13 @@ class ChangeWatcher(QObject):
     def _on_lost(self, db: Database, reason: str) -> None:
         if db is self.ctx.db:
             self.ctx.connection_lost(reason)
+
+
+def _editing_a_cell() -> bool:
+    """The keyboard is in a table cell's editor (its typed value not saved yet)."""
+    widget: QWidget | None = QApplication.focusWidget()
+    while widget is not None:
+        if isinstance(widget, QAbstractItemView):
+            return widget.state() == QAbstractItemView.State.EditingState
+        widget = widget.parentWidget()
+    return False

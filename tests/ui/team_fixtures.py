@@ -6,15 +6,13 @@ pg_virtualenv's does) and skip without one (tests/conftest.pg_database).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.store.engine import Database, open_database
-from tests.conftest import PG_ENV, pg_database
+from tests.conftest import PG_ENV, pg_database, pg_roles
 from tests.ui.conftest import add_portfolio
 
 
@@ -36,35 +34,18 @@ def pg_portfolio() -> Iterator[Database]:
 @contextmanager
 def read_only_role() -> Iterator[tuple[Database, str]]:
     """The portfolio opened by a role that may only read it: (database, role name)."""
-    with pg_portfolio() as db:
-        name = db.url.database
-        user = f"ck_reader_{uuid.uuid4().hex[:8]}"
-        admin = _admin()
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE ROLE {user} LOGIN PASSWORD 'reader'"))
-            conn.execute(text(f'GRANT CONNECT ON DATABASE "{name}" TO {user}'))
-        owner = create_engine(db.url, isolation_level="AUTOCOMMIT")
-        with owner.connect() as conn:
-            conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {user}"))
-            conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {user}"))
-        owner.dispose()
-        url = make_url(db.url).set(username=user, password="reader")
-        reader = open_database(url.render_as_string(hide_password=False))
+    with pg_roles("writer", readers=("reader",)) as (urls, names):
+        writer = open_database(urls[0])
         try:
-            yield reader, user
+            with writer.session() as session:
+                add_portfolio(session)
+        finally:
+            writer.close()
+        reader = open_database(urls[1])
+        try:
+            yield reader, names[1]
         finally:
             reader.close()
-            with admin.connect() as conn:
-                conn.execute(text(f'SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
-                                  f"WHERE usename = '{user}'"))
-                conn.execute(text(f'REVOKE ALL ON DATABASE "{name}" FROM {user}'))
-            owner = create_engine(db.url, isolation_level="AUTOCOMMIT")
-            with owner.connect() as conn:
-                conn.execute(text(f"DROP OWNED BY {user}"))
-            owner.dispose()
-            with admin.connect() as conn:
-                conn.execute(text(f"DROP ROLE IF EXISTS {user}"))
-            admin.dispose()
 
 
 @contextmanager

@@ -45,9 +45,10 @@ def as_user(db: Database, name: str) -> Database:
 
 @pytest.fixture
 def other_db(portfolio_db: Database) -> Iterator[Database]:
-    """The same database file opened a second time: the other desk."""
-    assert portfolio_db.path is not None
-    database = open_database(str(portfolio_db.path))
+    """The same database opened a second time: the other desk."""
+    target = (str(portfolio_db.path) if portfolio_db.is_sqlite
+              else portfolio_db.url.render_as_string(hide_password=False))
+    database = open_database(target)
     yield database
     database.close()
 
@@ -345,6 +346,7 @@ def _assert_read_only(win: MainWindow, user: str | None = None) -> None:
     assert sla.grid.editTriggers() == sla.grid.EditTrigger.NoEditTriggers
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_sqlite_file_switches_editing_off(
     portfolio_db: Database, tmp_path: Path, qtbot
 ) -> None:  # type: ignore[no-untyped-def]
