@@ -12,7 +12,8 @@ The window's own writes are announced by the code that made them; the watcher no
 after each of them, so they are not refreshed a second time. While the user is typing into a
 table cell (the knowledge matrix, the SLA grid), the refresh waits until the cell is left, so
 nothing typed is thrown away. A poll that finds the server gone
-reports it (`ctx.connection_lost`); the connection monitor takes over until it is back.
+reports it (`ctx.connection_lost`), and so does a ping every few polls that gets no answer (the
+feed itself reconnects quietly); the connection monitor takes over until the server is back.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("clausekeeper.ui")
 
 POLL_SECONDS = 1.0
+PING_EVERY = 3  # polls: the feed reconnects quietly, so the server is asked itself this often
 
 
 class ChangeWatcher(QObject):
@@ -118,6 +120,8 @@ class ChangeWatcher(QObject):
                     self.polls += 1
                     if feed.changed():
                         self._look(db)
+                    elif self.polls % PING_EVERY == 0 and self.ctx.connected and not db.ping():
+                        self._emit(self._lost, db, "the database server does not answer")
                 except ConnectionLostError as exc:
                     self._emit(self._lost, db, str(exc))
                     feed = self._close(feed)

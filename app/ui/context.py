@@ -92,7 +92,7 @@ class AppContext(QObject):
     @property
     def read_only(self) -> bool:
         """The database refuses writes (a read-only role or file)."""
-        return bool(getattr(self._db, "read_only", False))
+        return self._db.read_only
 
     @property
     def connected(self) -> bool:
@@ -104,13 +104,17 @@ class AppContext(QObject):
 
     def where(self) -> str:
         """The database for messages: its server (host) or its file, never a password."""
-        url = getattr(self._db, "url", None)
-        host = getattr(url, "host", None) if url is not None else None
-        return str(host) if host else self._db.describe()
+        if self._db.is_sqlite:
+            return self._db.describe()
+        host = self._db.url.host
+        if host:
+            return str(host)
+        from app.store.engine import server_name
+
+        return server_name(self._db.url)
 
     def database_user(self) -> str:
-        user = getattr(self._db, "user", None)
-        return str(user) if user else ""
+        return self._db.user
 
     def connection_lost(self, reason: str = "") -> None:
         """A store call found the server gone: pause editing until it answers again."""
