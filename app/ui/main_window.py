@@ -309,7 +309,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Connection to {ctx.where()} lost — retrying…")
         elif ctx.read_only:
             user = ctx.database_user()
-            who = f"the database user {user}" if user else "you"
+            if ctx.db.is_sqlite:
+                who = f"this file is read-only for {user}: you" if user else "you"
+            else:
+                who = f"the database user {user}" if user else "you"
             self.team_banner.show_read_only(
                 f"Read-only: {who} may look at everything and export it, but not change "
                 "anything here.")
