@@ -200,7 +200,7 @@ def show_window(
             "No database is open. Use File ▸ Open database… or File ▸ New database…"
         )
         if not (target and isinstance(exc, ClausekeeperError) and needs_password(exc)):
-            workers.show_error(window, exc, "Open database")
+            workers.show_open_error(window, exc)
 
     opener.opened.connect(opened)
     opener.failed.connect(failed)

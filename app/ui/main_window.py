@@ -716,7 +716,7 @@ class MainWindow(QMainWindow):
         while True:
             if error is not None:
                 if "://" not in target or not needs_password(error) or tries >= 3:
-                    workers.show_error(self, error, "Open database")
+                    workers.show_open_error(self, error)
                     return None
                 password = ask_password(target, retry=tries > 0, parent=self)
                 if password is None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 # what libpq says when it has no password or a wrong one
 _PASSWORD_MESSAGES = (
+    "wrong or missing password",  # app.store.engine.connection_problem
     "password authentication failed",
     "no password supplied",
     "password is required",

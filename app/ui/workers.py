@@ -123,13 +123,24 @@ def connection_lost(parent: QWidget | None, exc: BaseException) -> None:
 
     widget: Any = parent
     while widget is not None:
-        ctx = getattr(widget, "ctx", None) if not isinstance(widget, AppContext) else widget
+        try:
+            ctx = widget if isinstance(widget, AppContext) else getattr(widget, "ctx", None)
+        except RuntimeError:  # a main window without a database yet
+            ctx = None
         if isinstance(ctx, AppContext):
             ctx.connection_lost(str(exc))
             return
         widget = widget.parentWidget() if isinstance(widget, QWidget) else None
     for ctx in AppContext.open_contexts():
         ctx.connection_lost(str(exc))
+
+
+def show_open_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None:
+    """A database that could not be opened: always a dialog (a server that cannot be reached
+    while opening is not the open database's connection being lost)."""
+    if isinstance(exc, ConnectionLostError):
+        exc = ClausekeeperError(str(exc), exc.lines())
+    return show_error(parent, exc, "Open database")
 
 
 def _open(box: QMessageBox) -> QMessageBox:

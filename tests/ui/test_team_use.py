@@ -503,3 +503,16 @@ def test_the_contract_list_keeps_rows_beyond_its_first_page_on_refresh(
     assert contracts.selected_ids() == [deep]
     assert bar.value() == place
     win_b.close()
+
+
+def test_a_server_that_cannot_be_reached_when_opening_gives_a_dialog_not_the_banner(
+    main_window: MainWindow,
+) -> None:
+    # a real attempt: nothing listens on port 9 (the store says ConnectionLostError)
+    assert not main_window.switch_database("postgresql://nobody@127.0.0.1:9/none")
+    shown = [box.text() for box in open_dialogs()]
+    assert any("127.0.0.1" in text for text in shown), shown
+    assert main_window.team_banner.kind == ""  # the open database is fine
+    assert main_window.ctx.connected
+    for box in open_dialogs():
+        box.close()
