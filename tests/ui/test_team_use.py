@@ -516,3 +516,28 @@ def test_a_server_that_cannot_be_reached_when_opening_gives_a_dialog_not_the_ban
     assert main_window.ctx.connected
     for box in open_dialogs():
         box.close()
+
+
+def test_a_refresh_waits_while_a_cell_is_being_typed_into(
+    ctx: AppContext, ctx_b: AppContext, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui.test_sla_workspace import _add_slas, _type_into
+
+    _add_slas(ctx)
+    win_b = window(ctx_b, qtbot)
+    win_b.activateWindow()
+    qtbot.waitUntil(lambda: win_b.isActiveWindow())
+    sla = win_b.show_page("SLAs")
+    qtbot.waitUntil(lambda: sla.grid_model.rowCount() > 0, timeout=10_000)
+    editor = _type_into(qtbot, sla, "Availability", date(2025, 11, 1), "98.0")
+    qtbot.waitUntil(lambda: win_b.watcher.polls >= 1, timeout=5000)
+    with ctx.session() as session:  # the other desk saves something meanwhile
+        actions.update_vendor(session, _vendor_id(ctx, "Globex Hosting"), {"notes": "x"})
+    polls = win_b.watcher.polls
+    qtbot.waitUntil(lambda: win_b.watcher.polls >= polls + 2, timeout=5000)
+    assert win_b.watcher.announced == 0  # held back: the typed value is still there
+    assert editor.isVisible() and editor.text() == "98.0"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win_b.watcher.announced == 1, timeout=5000)
+    assert sla.grid_index("Availability", date(2025, 11, 1)).data() == "98.0"
+    win_b.close()
