@@ -231,8 +231,10 @@ def display_url(url: URL) -> str:
     """A SQLite file's path, or the URL without password or driver (postgresql://ann@db/ck)."""
     if url.get_backend_name() == "sqlite":
         return url.database or ":memory:"
-    plain = url.set(drivername=url.get_backend_name(), password=None)
-    return plain.render_as_string(hide_password=True)
+    plain = URL.create(
+        url.get_backend_name(), url.username, None, url.host, url.port, url.database, url.query
+    )
+    return plain.render_as_string(hide_password=False)
 
 
 def server_name(url: URL) -> str:
