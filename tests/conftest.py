@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -105,7 +106,7 @@ def _template_name() -> str:
         return _template["name"]
     base = _admin_url()
     name = f"ck_tmpl_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -122,7 +123,7 @@ def _drop_template() -> None:
         return
     from sqlalchemy import create_engine, text
 
-    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -152,7 +153,7 @@ def pg_database_url(*, migrated: bool = True) -> Iterator[str]:
 
     base = _admin_url()
     template = f' TEMPLATE "{_template_name()}"' if migrated else ""
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     name = f"ck_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
@@ -187,7 +188,7 @@ def pg_roles(
     names = [f"{base}_{suffix}" for base in (*writers, *readers)]
     password = uuid.uuid4().hex
     with pg_database_url() as url:
-        owner = create_engine(url, isolation_level="AUTOCOMMIT")
+        owner = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         try:
             with owner.connect() as conn:
                 database = make_url(url).database
@@ -215,7 +216,7 @@ def pg_roles(
                     conn.execute(text(f'REVOKE ALL ON SCHEMA public FROM "{role}"'))
                     conn.execute(text(f'REVOKE ALL ON DATABASE "{database}" FROM "{role}"'))
             owner.dispose()
-    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as conn:
             for role in names:
