@@ -456,7 +456,14 @@ def open_database(
         if db.read_only:
             check_schema_readable(db)
         elif migrate:
-            result = ensure_schema(db)
+            try:
+                result = ensure_schema(db)
+            except ReadOnlyError:  # may write rows, but not create or alter tables
+                raise DatabaseError(
+                    f"{db.describe()}: the database needs to be created or upgraded, which only "
+                    "the owner of its tables may do: ask them to open it once "
+                    "(README, Team set-up)"
+                ) from None
             db.created, db.backup_path = result.created, result.backup
     except ClausekeeperError:
         engine.dispose()
