@@ -225,3 +225,35 @@ def test_json_of_the_read_commands_is_the_same_for_a_reader(
             assert main(["--db", url, "--as-of", "2026-11-29", "gaps", "--json"]) == 0
             outputs.append(json.loads(capsys.readouterr().out))
         assert outputs[0] == outputs[1]
+
+
+def test_a_team_database_is_upgraded_by_its_owner_only() -> None:
+    """A database of the previous schema: a writer is told to ask the owner; the owner's first
+    open upgrades it, records keep their data and get version 1, and the notification works."""
+    import os
+
+    from sqlalchemy import text
+
+    with pg_roles("writer") as (urls, _names):
+        database = make_url(urls[0]).database
+        owner_url = make_url(os.environ["CLAUSEKEEPER_TEST_PG_URL"]).set(database=database)
+        engine = create_engine(owner_url)
+        with engine.connect() as conn:
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0003")
+            conn.execute(text("INSERT INTO vendors (name) VALUES ('Acme')"))
+            conn.commit()
+        engine.dispose()
+        with pytest.raises(DatabaseError, match="only the owner of its tables may do"):
+            open_database(urls[0])
+        upgraded = open_database(owner_url.render_as_string(hide_password=False))
+        upgraded.close()
+        writer = open_database(urls[0])
+        try:
+            with writer.session() as s:
+                assert actions.record_version(s, "Vendor", 1) == 1
+                actions.update_vendor(s, 1, {"country": "DE"}, expected_version=1)
+                assert actions.record_version(s, "Vendor", 1) == 2
+        finally:
+            writer.close()
