@@ -90,7 +90,7 @@ def session(db: Database) -> Iterator[Session]:
 _template: dict[str, str] = {}
 
 
-def _admin_url() -> str:
+def pg_admin_url() -> str:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"PostgreSQL not available: set {PG_ENV} (.ci/run does)")
@@ -104,7 +104,7 @@ def _template_name() -> str:
 
     if "name" in _template:
         return _template["name"]
-    base = _admin_url()
+    base = pg_admin_url()
     name = f"ck_tmpl_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
@@ -123,7 +123,7 @@ def _drop_template() -> None:
         return
     from sqlalchemy import create_engine, text
 
-    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    admin = create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -151,7 +151,7 @@ def pg_database_url(*, migrated: bool = True) -> Iterator[str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    base = _admin_url()
+    base = pg_admin_url()
     template = f' TEMPLATE "{_template_name()}"' if migrated else ""
     admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     name = f"ck_test_{uuid.uuid4().hex[:12]}"
@@ -213,7 +213,7 @@ def pg_roles(
                 for role in names
             ], names
     finally:  # the database is gone, and the roles' privileges with it
-        admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        admin = create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
         try:
             with admin.connect() as conn:
                 for role in (*names, rw, ro):
