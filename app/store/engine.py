@@ -13,6 +13,7 @@ replaced on its next use once the server is back (pool_pre_ping).
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,8 +70,9 @@ def resolve_url(target: str | None) -> URL:
     if "://" in raw:
         try:
             url = make_url(raw)
-        except ArgumentError:
-            raise DatabaseError(f"--db: {raw!r} is not a valid database URL") from None
+        except (ArgumentError, ValueError):
+            shown = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", raw)  # never echo a password
+            raise DatabaseError(f"--db: {shown!r} is not a valid database URL") from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise DatabaseError(
                 f"--db: {url.get_backend_name()!r} databases are not supported "

@@ -76,6 +76,7 @@ def _url(database: str, user: str, password: str) -> str:
     ).render_as_string(hide_password=False)
 
 
+@pytest.mark.postgres
 def test_the_readme_sql_sets_up_owner_writers_and_a_reader() -> None:
     passwords = dict(re.findall(r"CREATE ROLE (\w+)\s+LOGIN PASSWORD '([^']+)'", _readme_sql()))
     assert set(passwords) == {"clausekeeper_admin", "alice", "bob", "carol"}

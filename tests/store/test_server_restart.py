@@ -56,6 +56,7 @@ def controlled() -> Iterator[Database]:
                 _server("start")
 
 
+@pytest.mark.postgres
 def test_server_stops_and_comes_back_while_the_database_is_open(controlled: Database) -> None:
     db = controlled
     password = make_url(os.environ["CLAUSEKEEPER_TEST_PG_URL"]).password or "(none)"

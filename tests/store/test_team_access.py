@@ -57,6 +57,7 @@ def _one_line_error(capsys: pytest.CaptureFixture[str], *secrets: str) -> str:
     return err
 
 
+@pytest.mark.postgres
 def test_read_only_role_reads_everything_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -161,6 +162,7 @@ def test_the_audit_trail_names_the_os_user_on_sqlite(db: Database) -> None:
         assert s.scalars(select(AuditLog.actor)).one() == getpass.getuser() == db.user
 
 
+@pytest.mark.postgres
 def test_the_audit_trail_names_the_database_user_on_postgres() -> None:
     with pg_roles("clerk") as (urls, names):
         db = open_database(urls[0])
@@ -172,6 +174,7 @@ def test_the_audit_trail_names_the_database_user_on_postgres() -> None:
             db.close()
 
 
+@pytest.mark.postgres
 def test_the_password_is_never_shown(capsys: pytest.CaptureFixture[str]) -> None:
     with pg_database_url() as url:
         password = make_url(url).password
@@ -211,6 +214,7 @@ def test_unreachable_servers_are_one_clear_line(
     assert message in _one_line_error(capsys, "s3cret-pw")
 
 
+@pytest.mark.postgres
 def test_json_of_the_read_commands_is_the_same_for_a_reader(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -227,6 +231,7 @@ def test_json_of_the_read_commands_is_the_same_for_a_reader(
         assert outputs[0] == outputs[1]
 
 
+@pytest.mark.postgres
 def test_a_team_database_is_upgraded_by_its_owner_only() -> None:
     """A database of the previous schema: a writer is told to ask the owner; the owner's first
     open upgrades it, records keep their data and get version 1, and the notification works."""
@@ -257,3 +262,9 @@ def test_a_team_database_is_upgraded_by_its_owner_only() -> None:
                 assert actions.record_version(s, "Vendor", 1) == 2
         finally:
             writer.close()
+
+
+def test_a_malformed_url_is_echoed_without_its_password(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", "postgresql://ann:s3cret-pw@dbhost:port/team", "check"]) == 1
+    err = _one_line_error(capsys, "s3cret-pw")
+    assert "'postgresql://ann:***@dbhost:port/team' is not a valid database URL" in err
