@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -89,7 +90,7 @@ def session(db: Database) -> Iterator[Session]:
 _template: dict[str, str] = {}
 
 
-def _admin_url() -> str:
+def pg_admin_url() -> str:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"PostgreSQL not available: set {PG_ENV} (.ci/run does)")
@@ -103,9 +104,9 @@ def _template_name() -> str:
 
     if "name" in _template:
         return _template["name"]
-    base = _admin_url()
+    base = pg_admin_url()
     name = f"ck_tmpl_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -122,7 +123,7 @@ def _drop_template() -> None:
         return
     from sqlalchemy import create_engine, text
 
-    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+    admin = create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -150,9 +151,9 @@ def pg_database_url(*, migrated: bool = True) -> Iterator[str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    base = _admin_url()
+    base = pg_admin_url()
     template = f' TEMPLATE "{_template_name()}"' if migrated else ""
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     name = f"ck_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
@@ -164,64 +165,61 @@ def pg_database_url(*, migrated: bool = True) -> Iterator[str]:
         admin.dispose()
 
 
-WRITE_GRANTS = (
-    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
-    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+TEAM_GRANTS = (
+    # The README's "Team set-up", for the group roles {rw} (read-write) and {ro} (read-only).
+    'GRANT CONNECT ON DATABASE "{database}" TO {rw}, {ro}',
+    "GRANT USAGE ON SCHEMA public TO {rw}, {ro}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {rw}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {rw}",
+    "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {ro}",
 )
-READ_GRANTS = ("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",)
 
 
 @contextmanager
 def pg_roles(
     *writers: str, readers: tuple[str, ...] = ()
 ) -> Iterator[tuple[list[str], list[str]]]:
-    """A fresh migrated database and login roles on it, as README "Team set-up" creates them.
+    """A fresh migrated database and login roles on it, granted as README "Team set-up" says.
 
     Yields (urls, role names), writers first then readers; role names get a unique suffix (roles
-    belong to the whole server). Readers may only SELECT. Everything is dropped afterwards.
+    belong to the whole server). Writers are members of a read-write group role, readers of a
+    read-only one (SELECT only). Everything is dropped afterwards.
     """
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     suffix = uuid.uuid4().hex[:8]
+    rw, ro = f"ck_rw_{suffix}", f"ck_ro_{suffix}"
     names = [f"{base}_{suffix}" for base in (*writers, *readers)]
     password = uuid.uuid4().hex
-    with pg_database_url() as url:
-        owner = create_engine(url, isolation_level="AUTOCOMMIT")
-        try:
+    try:
+        with pg_database_url() as url:
+            owner = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
             with owner.connect() as conn:
-                database = make_url(url).database
+                conn.execute(text(f"CREATE ROLE {rw} NOLOGIN"))
+                conn.execute(text(f"CREATE ROLE {ro} NOLOGIN"))
+                for grant in TEAM_GRANTS:
+                    conn.execute(text(grant.format(database=make_url(url).database, rw=rw, ro=ro)))
                 for index, role in enumerate(names):
-                    conn.execute(text(f'CREATE ROLE "{role}" LOGIN PASSWORD \'{password}\''))
-                    conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"'))
-                    conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
-                    grants = WRITE_GRANTS if index < len(writers) else READ_GRANTS
-                    for grant in grants:
-                        conn.execute(text(grant.format(role=f'"{role}"')))
-            urls = [
+                    group = rw if index < len(writers) else ro
+                    conn.execute(
+                        text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}' IN ROLE {group}")
+                    )
+            owner.dispose()
+            yield [
                 make_url(url).set(username=role, password=password).render_as_string(
                     hide_password=False
                 )
                 for role in names
-            ]
-            yield urls, names
+            ], names
+    finally:  # the database is gone, and the roles' privileges with it
+        admin = create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with admin.connect() as conn:
+                for role in (*names, rw, ro):
+                    conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
         finally:
-            with owner.connect() as conn:
-                for role in names:
-                    conn.execute(text(f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{role}"'))
-                    conn.execute(
-                        text(f'REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM "{role}"')
-                    )
-                    conn.execute(text(f'REVOKE ALL ON SCHEMA public FROM "{role}"'))
-                    conn.execute(text(f'REVOKE ALL ON DATABASE "{database}" FROM "{role}"'))
-            owner.dispose()
-    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            for role in names:
-                conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-    finally:
-        admin.dispose()
+            admin.dispose()
 
 
 @pytest.fixture

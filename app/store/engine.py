@@ -13,6 +13,7 @@ replaced on its next use once the server is back (pool_pre_ping).
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,8 +70,9 @@ def resolve_url(target: str | None) -> URL:
     if "://" in raw:
         try:
             url = make_url(raw)
-        except ArgumentError:
-            raise DatabaseError(f"--db: {raw!r} is not a valid database URL") from None
+        except (ArgumentError, ValueError):
+            shown = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", raw)  # never echo a password
+            raise DatabaseError(f"--db: {shown!r} is not a valid database URL") from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise DatabaseError(
                 f"--db: {url.get_backend_name()!r} databases are not supported "
@@ -231,8 +233,10 @@ def display_url(url: URL) -> str:
     """A SQLite file's path, or the URL without password or driver (postgresql://ann@db/ck)."""
     if url.get_backend_name() == "sqlite":
         return url.database or ":memory:"
-    plain = url.set(drivername=url.get_backend_name(), password=None)
-    return plain.render_as_string(hide_password=True)
+    plain = URL.create(
+        url.get_backend_name(), url.username, None, url.host, url.port, url.database, url.query
+    )
+    return plain.render_as_string(hide_password=False)
 
 
 def server_name(url: URL) -> str:
@@ -454,7 +458,14 @@ def open_database(
         if db.read_only:
             check_schema_readable(db)
         elif migrate:
-            result = ensure_schema(db)
+            try:
+                result = ensure_schema(db)
+            except ReadOnlyError:  # may write rows, but not create or alter tables
+                raise DatabaseError(
+                    f"{db.describe()}: the database needs to be created or upgraded, which only "
+                    "the owner of its tables may do: ask them to open it once "
+                    "(README, Team set-up)"
+                ) from None
             db.created, db.backup_path = result.created, result.backup
     except ClausekeeperError:
         engine.dispose()

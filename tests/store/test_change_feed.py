@@ -33,7 +33,7 @@ def _reports_change(feed: ChangeFeed, within: float = WITHIN) -> bool:
     return False
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def shared(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Database]]:
     """(the --db target, this desk's open database); other desks open the same target."""
     if request.param == "sqlite":

@@ -67,7 +67,7 @@ def _fill(db: Database) -> dict[str, int]:
             "clause_id": clause_id, "sla_id": sla_id}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def desks(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desks]:
     if request.param == "sqlite":
         path = str(tmp_path / "shared.db")
