@@ -92,10 +92,6 @@ class WriteGate(QObject):
         self._shortcuts.pop(key, None)
         self._tips.pop(key, None)
 
-    def registered(self) -> list[QObject]:
-        return [*(w for w, _ in self._widgets.values()), *(a for a, _ in self._actions.values()),
-                *(v for v, _ in self._views.values()), *self._shortcuts.values()]
-
     # opening and closing ----------------------------------------------------------------------
 
     def close(self, reason: str) -> None:

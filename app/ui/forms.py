@@ -298,10 +298,6 @@ class Form(QObject):
         label = self._errors.get(name)
         return label.text() if label is not None and label.isVisible() else ""
 
-    def unsaved_values(self) -> dict[str, str]:
-        """The fields the user changed since the values were loaded, with what they typed."""
-        return self.changed_values()
-
     def shown(self, name: str, value: str) -> str:
         """A stored value as the field shows it (a combo's label, not its code)."""
         widget = self._widgets.get(name)
@@ -413,9 +409,6 @@ class ConflictPanel(QFrame):
         for name in list(self.mine):
             self.use(name)
 
-    def your_values(self) -> dict[str, str]:
-        return dict(self.mine)
-
     def clear(self) -> None:
         self.mine = {}
         self.hide()
@@ -494,7 +487,7 @@ class FormDialog(QDialog):
         if record is None:
             return False
         kind, record_id = record
-        mine = self.form.unsaved_values()
+        mine = self.form.changed_values()  # what the user typed since the values were loaded
         try:
             with self.ctx_session() as session:
                 values = kind.values(session, record_id)

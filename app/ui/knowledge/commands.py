@@ -21,6 +21,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.errors import ConflictError
+from app.services.knowledge_views import MatrixCell
 from app.store import knowledge_actions as actions
 from app.store.conflicts import last_change
 from app.ui.context import AppContext
@@ -153,8 +154,6 @@ def reverify(
     return execute(ctx, LinksCommand(ctx, text, changes, seen))
 
 
-def seen_state(cell: object) -> State:
+def seen_state(cell: MatrixCell | None) -> State:
     """The state a matrix cell showed the user (None: no link)."""
-    if cell is None:
-        return None
-    return (int(cell.level), cell.verified_on)  # type: ignore[attr-defined]
+    return None if cell is None else (cell.level, cell.verified_on)
