@@ -85,7 +85,8 @@ class ChangeWatcher(QObject):
             target=self._run, args=(db, self._stop), name="change-watcher", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop polling (a poll stuck on a server that is gone is left behind: a daemon)."""
         thread, self._thread = self._thread, None
         self._stop.set()
         if thread is not None:
