@@ -98,6 +98,7 @@ class ContractEditor(FormDialog):
     """Edit one contract (or create one when contract_id is None)."""
 
     saved = Signal(int)  # the contract id, after OK or Apply wrote the General tab
+    follows_changes = False  # _data_changed does it, with the child tabs
 
     def __init__(
         self, ctx: AppContext, contract_id: int | None = None, parent: QWidget | None = None

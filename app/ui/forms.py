@@ -438,6 +438,29 @@ class FormDialog(QDialog):
 
     # --- the record and its version (subclasses on existing records) -------------------------
 
+    follows_changes = True  # an untouched form shows what another desk saved meanwhile
+
+    def _record_changed(self, entity: str) -> None:
+        """Another desk (or this one) changed records: a form without edits shows the record
+        as stored now, and saves from its new version."""
+        record = self.versioned()
+        if record is None or entity not in ("*", record[0].entity):
+            return
+        if self.form.is_dirty() or self.conflict is not None or not self.isVisible():
+            return
+        from app.store.conflicts import record_version
+
+        kind, record_id = record
+        try:
+            with self.ctx_session() as session:
+                values = kind.values(session, record_id)
+                version = record_version(session, kind.entity, record_id)
+        except ClausekeeperError:  # deleted, or the server is away: saving will say so
+            return
+        if version != self.loaded_version:
+            self.take_stored(values, version)
+            self.revalidate()
+
     def versioned(self) -> tuple[Any, int] | None:
         """(kind, id) of the record edited (app.ui.undo.Kind), or None for a new one."""
         return None
@@ -523,6 +546,8 @@ class FormDialog(QDialog):
             gate = getattr(ctx, "gate", None)
             if gate is not None:  # saving writes: off while editing is (app.ui.editing)
                 gate.writes(self.ok_button)
+            if ctx is not None and self.follows_changes:
+                ctx.data_changed.connect(self._record_changed)
             first = self.first_field()
             if first is not None:
                 first.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -541,3 +541,24 @@ def test_a_refresh_waits_while_a_cell_is_being_typed_into(
     qtbot.waitUntil(lambda: win_b.watcher.announced == 1, timeout=5000)
     assert sla.grid_index("Availability", date(2025, 11, 1)).data() == "98.0"
     win_b.close()
+
+
+def test_an_untouched_dialog_shows_what_another_desk_saved(
+    ctx: AppContext, ctx_b: AppContext, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    win_a = window(ctx, qtbot)
+    acme = _vendor_id(ctx, "Acme Outsourcing")
+    dialog = VendorDialog(ctx, acme, win_a)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with ctx_b.session() as session:
+        actions.update_vendor(session, acme, {"contact_name": "Set elsewhere"})
+    qtbot.waitUntil(lambda: dialog.form.values()["contact_name"] == "Set elsewhere",
+                    timeout=5000)
+    assert not dialog.form.is_dirty()
+    dialog.form.widget("notes").setPlainText("mine")
+    assert dialog.try_save()  # from the version it showed: no conflict
+    with ctx.session() as session:
+        stored = session.get_one(Vendor, acme)
+        assert (stored.contact_name, stored.notes) == ("Set elsewhere", "mine")
+    win_a.close()
