@@ -268,3 +268,19 @@ def test_a_malformed_url_is_echoed_without_its_password(capsys: pytest.CaptureFi
     assert main(["--db", "postgresql://ann:s3cret-pw@dbhost:port/team", "check"]) == 1
     err = _one_line_error(capsys, "s3cret-pw")
     assert "'postgresql://ann:***@dbhost:port/team' is not a valid database URL" in err
+
+
+@pytest.mark.postgres
+def test_postgres_opened_read_only_on_purpose() -> None:
+    with pg_database_url() as url:
+        with open_database(url).session() as s:
+            actions.create_vendor(s, {"name": "Acme"})
+        db = open_database(url, read_only=True)
+        try:
+            assert db.read_only
+            with db.session() as s:
+                assert actions.find_vendor(s, "Acme") == 1
+            with pytest.raises(ReadOnlyError, match="saving needs write access"), db.session() as s:
+                actions.update_vendor(s, 1, {"country": "DE"})
+        finally:
+            db.close()
