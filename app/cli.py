@@ -21,6 +21,15 @@ from app.errors import ClausekeeperError
 log = logging.getLogger("clausekeeper")
 
 EXPORT_KINDS = ("register", "renewals", "knowledge", "sla", "attestations")
+WRITE_COMMANDS = {
+    "demo": "filling the database with the demo portfolio",
+    "import": "importing a register workbook",
+    "import-register": "importing a foreign register",
+    "import-measurements": "importing measurements",
+    "import-attestations": "importing attestations",
+    "undo-import": "taking an import back",
+}
+"""The commands that write, and what they do (for the read-only message); a --dry-run reads."""
 
 
 def _date(text: str) -> date:
@@ -554,6 +563,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         db = open_database(args.db)
         try:
+            if args.command in WRITE_COMMANDS and not getattr(args, "dry_run", False):
+                db.require_write(WRITE_COMMANDS[args.command])
             return COMMANDS[args.command](args, db, as_of)
         finally:
             db.close()

@@ -49,7 +49,7 @@ def test_demo_on_a_non_empty_database_is_a_one_line_error(
     [
         ("/no/such/folder/x.db", "does not exist"),
         ("mysql://u@h/db", "not supported"),
-        ("postgresql://nobody@127.0.0.1:9/none", "cannot open .*127.0.0.1"),
+        ("postgresql://nobody@127.0.0.1:9/none", "cannot connect to .* 127.0.0.1:9: it is not"),
     ],
 )
 def test_bad_db_values(value: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -80,8 +80,11 @@ def person_key_column() -> Any:
 
 def _stream(session: Session, stmt: Select[*tuple[Any, ...]]) -> Iterator[Row]:
     result = session.execute(stmt.execution_options(yield_per=5000))
-    for row in result:
-        yield tuple(row)
+    try:
+        for row in result:
+            yield tuple(row)
+    finally:  # also when the writer stops early (PostgreSQL: a server-side cursor to close)
+        result.close()
 
 
 def _natural_within_contract(rows: Iterable[Row], sort: Callable[[Row], Any]) -> Iterator[Row]:

@@ -59,8 +59,12 @@ def _describe(obj: Any) -> tuple[str, str, str | None]:
     return entity, key, contract
 
 
+NOT_AUDITED = frozenset({"version"})
+"""Columns that are bookkeeping, not data: the version counter changes with every update."""
+
+
 def _columns(obj: Any) -> list[str]:
-    return [attr.key for attr in inspect(type(obj)).column_attrs]
+    return [attr.key for attr in inspect(type(obj)).column_attrs if attr.key not in NOT_AUDITED]
 
 
 def _changes(obj: Any) -> dict[str, list[Any]]:
@@ -100,13 +104,15 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         if not changes:
             continue
         entity, key, contract = _describe(obj)
-        pending.append(_row(now, actor, entity, key, "update", changes, contract, import_id))
+        pending.append(
+            _row(now, actor, entity, key, "update", changes, contract, import_id, _id(obj))
+        )
     for obj in session.deleted:
         if isinstance(obj, AuditLog) or not isinstance(obj, Base):
             continue
         entity, key, contract = _describe(obj)
         pending.append(
-            _row(now, actor, entity, key, "delete", _old_values(obj), contract, import_id)
+            _row(now, actor, entity, key, "delete", _old_values(obj), contract, import_id, _id(obj))
         )
     session.info["clausekeeper_audit_new"] = [
         obj for obj in session.new if isinstance(obj, Base) and not isinstance(obj, AuditLog)
@@ -121,7 +127,7 @@ def _after_flush(session: Session, _ctx: Any) -> None:
     import_id = session.info.get(IMPORT_ID)
     for obj in new_objects:
         entity, key, contract = _describe(obj)
-        pending.append(_row(now, actor, entity, key, "insert", None, contract, import_id))
+        pending.append(_row(now, actor, entity, key, "insert", None, contract, import_id, _id(obj)))
     if pending:
         session.connection().execute(insert(AuditLog), pending)
 
@@ -135,6 +141,7 @@ def _row(
     changes: dict[str, list[Any]] | None,
     contract: str | None,
     import_id: int | None = None,
+    record_id: int | None = None,
 ) -> dict[str, Any]:
     return {
         "at": at,
@@ -145,7 +152,13 @@ def _row(
         "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else None,
         "contract_ref": contract,
         "import_id": import_id,
+        "record_id": record_id,
     }
+
+
+def _id(obj: Any) -> int | None:
+    ident = inspect(obj).identity
+    return ident[0] if ident and len(ident) == 1 and isinstance(ident[0], int) else None
 
 
 def install(factory: sessionmaker[Session]) -> None:

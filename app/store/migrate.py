@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # The newest revision in db/versions. Opening a current database compares against it with one
 # query and never imports Alembic (about 100 ms of every start-up); a test keeps it in step.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004_versions"
 
 
 def migrations_dir() -> Path:
@@ -102,6 +102,31 @@ def ensure_schema(db: Database) -> SchemaResult:
         backup_sqlite(db, backup)
     _upgrade(db, "head")
     return SchemaResult(False, current, backup)
+
+
+def check_schema_readable(db: Database) -> None:
+    """A database opened read-only is used as it is: refuse one that is not at the head revision
+    (it cannot be upgraded without write access)."""
+    stored = _stored_revision(db)
+    if stored == SCHEMA_HEAD:
+        return
+    if stored is None:
+        raise DatabaseError(
+            f"{db.describe()} holds no Clausekeeper portfolio yet, and this user may only read it"
+        )
+    from alembic.script import ScriptDirectory
+
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(stored)
+    except Exception:
+        raise DatabaseError(
+            f"{db.describe()} was written by a newer version of Clausekeeper "
+            f"(schema {stored}). Install the newer version to open it."
+        ) from None
+    raise DatabaseError(
+        f"{db.describe()}: the database needs an upgrade; ask someone with write access to "
+        "open it once"
+    )
 
 
 def _stored_revision(db: Database) -> str | None:

@@ -2,6 +2,9 @@
 
 Constraints live in the database too (unique keys, CHECKs for ranges and enumerations, foreign
 keys), so that no tool writing to a shared database can store what the specification forbids.
+Records people edit carry a version (SQLAlchemy's version counter): an UPDATE or DELETE from a
+session that read an older version matches no row and fails, so one desk never silently
+overwrites what another saved (app.store.conflicts turns that into a ConflictError).
 Delete rules: deleting a contract deletes what belongs to it (clauses, SLAs, measurements, credit
 notes, documents, knowledge of its clauses); a vendor with contracts, or a person who still has
 knowledge links, cannot be deleted; deleting a person leaves the contracts they managed unowned.
@@ -81,6 +84,8 @@ class Vendor(Base):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # a save from an older state fails
 
     contracts: Mapped[list[Contract]] = relationship(back_populates="vendor")
 
@@ -101,6 +106,8 @@ class Person(Base):
     role: Mapped[str | None] = mapped_column(String(200))
     leaves_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # a save from an older state fails
 
     knowledge: Mapped[list[Knowledge]] = relationship(back_populates="person")
 
@@ -151,6 +158,8 @@ class Contract(Base):
     credit_claim_days: Mapped[int] = mapped_column(Integer, default=30)
     reminder_days: Mapped[str] = mapped_column(String(200), default=DEFAULT_REMINDER_DAYS)
     notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # a save from an older state fails
 
     vendor: Mapped[Vendor] = relationship(back_populates="contracts")
     owner: Mapped[Person | None] = relationship()
@@ -229,6 +238,8 @@ class Clause(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str | None] = mapped_column(String(40))
     criticality: Mapped[int] = mapped_column(Integer, default=3)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # a save from an older state fails
 
     contract: Mapped[Contract] = relationship(back_populates="clauses")
     knowledge: Mapped[list[Knowledge]] = relationship(
@@ -262,6 +273,8 @@ class Knowledge(Base):
     clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id", ondelete="CASCADE"), index=True)
     level: Mapped[int] = mapped_column(Integer)
     verified_on: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # a save from an older state fails
 
     person: Mapped[Person] = relationship(back_populates="knowledge")
     clause: Mapped[Clause] = relationship(back_populates="knowledge")
@@ -291,6 +304,8 @@ class Sla(Base):
     direction: Mapped[str] = mapped_column(String(6))
     period: Mapped[str] = mapped_column(String(10))
     credit_percent: Mapped[Decimal] = mapped_column(ExactDecimal, default=Decimal(0))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # a save from an older state fails
 
     contract: Mapped[Contract] = relationship(back_populates="slas")
     measurements: Mapped[list[Measurement]] = relationship(
@@ -426,6 +441,7 @@ class AuditLog(Base):
     changes: Mapped[str | None] = mapped_column(Text)  # JSON: {field: [old, new]}
     contract_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that wrote it
+    record_id: Mapped[int | None] = mapped_column(Integer)  # the id of the record it is about
 
     __table_args__ = (
         CheckConstraint(_in("action", ("insert", "update", "delete")), name="action"),

@@ -24,10 +24,13 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import fields, records
 from app.core.terms import ContractTerms, validate_terms
 from app.errors import ClausekeeperError, NotFoundError, ValidationError
+from app.store.conflicts import get_checked, stale_conflict
+from app.store.conflicts import record_version as record_version  # editors read it from here
 from app.store.models import (
     CLAUSE_CATEGORIES,
     DIRECTIONS,
@@ -441,10 +444,13 @@ def _raise(problems: Mapping[str, str]) -> None:
         raise ValidationError(lines[0], lines)
 
 
-def _flush(session: Session, what: str) -> None:
-    """Flush, turning a constraint the checks did not foresee (a race) into a user error."""
+def _flush(session: Session, what: str, obj: object = None) -> None:
+    """Flush, turning a constraint the checks did not foresee (a race) into a user error, and a
+    write another desk's save overtook (the version counter) into a ConflictError."""
     try:
         session.flush()
+    except StaleDataError as exc:
+        raise stale_conflict(session, exc, [obj] if obj is not None else []) from None
     except IntegrityError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "constraint failed"
         raise ClausekeeperError(f"{what} could not be saved: {reason}") from None
@@ -491,19 +497,31 @@ def create_vendor(session: Session, values: Mapping[str, object]) -> int:
     return vendor.id
 
 
-def update_vendor(session: Session, vendor_id: int, values: Mapping[str, object]) -> int:
-    """Change a vendor's fields (absent fields are kept); returns its id."""
-    vendor = _get(session, Vendor, vendor_id, "vendor")
+def update_vendor(
+    session: Session,
+    vendor_id: int,
+    values: Mapping[str, object],
+    *,
+    expected_version: int | None = None,
+) -> int:
+    """Change a vendor's fields (absent fields are kept); returns its id.
+
+    expected_version: the version the editor read (record_version); another desk's newer save
+    raises ConflictError. None: no check.
+    """
+    vendor = get_checked(session, Vendor, vendor_id, "vendor", expected_version)
     typed = parse_vendor(values, partial=True).check()
     _raise(vendor_key_problems(session, typed, vendor_id))
     _assign(vendor, typed)
-    _flush(session, f"vendor {vendor.name!r}")
+    _flush(session, f"vendor {vendor.name!r}", vendor)
     return vendor.id
 
 
-def delete_vendor(session: Session, vendor_id: int) -> None:
+def delete_vendor(
+    session: Session, vendor_id: int, *, expected_version: int | None = None
+) -> None:
     """Delete a vendor that has no contracts."""
-    vendor = _get(session, Vendor, vendor_id, "vendor")
+    vendor = get_checked(session, Vendor, vendor_id, "vendor", expected_version)
     count = session.scalar(select(func.count()).where(Contract.vendor_id == vendor_id)) or 0
     if count:
         raise ClausekeeperError(
@@ -511,7 +529,7 @@ def delete_vendor(session: Session, vendor_id: int) -> None:
             "delete them or give them another vendor first"
         )
     session.delete(vendor)
-    _flush(session, f"vendor {vendor.name!r}")
+    _flush(session, f"vendor {vendor.name!r}", vendor)
 
 
 # --- people --------------------------------------------------------------------------------
@@ -537,26 +555,36 @@ def create_person(session: Session, values: Mapping[str, object]) -> int:
     return person.id
 
 
-def update_person(session: Session, person_id: int, values: Mapping[str, object]) -> int:
+def update_person(
+    session: Session,
+    person_id: int,
+    values: Mapping[str, object],
+    *,
+    expected_version: int | None = None,
+) -> int:
     """Change a person's fields (absent fields are kept); returns their id."""
-    person = _get(session, Person, person_id, "person")
+    person = get_checked(session, Person, person_id, "person", expected_version)
     typed = parse_person(values, partial=True).check()
     merged = {"name": person.name, "email": person.email, **typed}
     _raise(person_key_problems(session, merged, person_id))
     _assign(person, typed)
-    _flush(session, f"person {person.key!r}")
+    _flush(session, f"person {person.key!r}", person)
     return person.id
 
 
-def set_leaving_date(session: Session, person_id: int, leaves_on: object) -> None:
+def set_leaving_date(
+    session: Session, person_id: int, leaves_on: object, *, expected_version: int | None = None
+) -> None:
     """Set (or with an empty value clear) the person's last working day."""
-    update_person(session, person_id, {"leaves_on": leaves_on})
+    update_person(session, person_id, {"leaves_on": leaves_on}, expected_version=expected_version)
 
 
-def delete_person(session: Session, person_id: int) -> list[str]:
+def delete_person(
+    session: Session, person_id: int, *, expected_version: int | None = None
+) -> list[str]:
     """Delete a person without knowledge links; returns the references of the contracts they
     managed, which are left without an owner (recorded in the audit trail)."""
-    person = _get(session, Person, person_id, "person")
+    person = get_checked(session, Person, person_id, "person", expected_version)
     links = session.scalar(select(func.count()).where(Knowledge.person_id == person_id)) or 0
     if links:
         raise ClausekeeperError(
@@ -567,7 +595,7 @@ def delete_person(session: Session, person_id: int) -> list[str]:
     for contract in owned:
         contract.owner_id = None
     session.delete(person)
-    _flush(session, f"person {person.key!r}")
+    _flush(session, f"person {person.key!r}", person)
     return sorted(contract.reference for contract in owned)
 
 
@@ -623,9 +651,10 @@ def update_contract(
     values: Mapping[str, object],
     *,
     require_initial: bool = False,
+    expected_version: int | None = None,
 ) -> int:
     """Change a contract's fields (absent fields are kept); returns its id."""
-    contract = _get(session, Contract, contract_id, "contract")
+    contract = get_checked(session, Contract, contract_id, "contract", expected_version)
     parsed = parse_contract(values, partial=True)
     typed = parsed.check()
     current = parse_contract(contract_values(session, contract_id)).values
@@ -636,15 +665,17 @@ def update_contract(
     problems.check()
     _raise_errors(_contract_key_errors(session, typed, contract_id))
     _assign(contract, _resolved(session, typed))
-    _flush(session, f"contract {contract.reference!r}")
+    _flush(session, f"contract {contract.reference!r}", contract)
     return contract.id
 
 
-def delete_contract(session: Session, contract_id: int) -> None:
+def delete_contract(
+    session: Session, contract_id: int, *, expected_version: int | None = None
+) -> None:
     """Delete a contract with everything that belongs to it (one audit row per record)."""
-    contract = _get(session, Contract, contract_id, "contract")
+    contract = get_checked(session, Contract, contract_id, "contract", expected_version)
     session.delete(contract)
-    _flush(session, f"contract {contract.reference!r}")
+    _flush(session, f"contract {contract.reference!r}", contract)
 
 
 # --- clauses -------------------------------------------------------------------------------
@@ -672,21 +703,29 @@ def create_clause(session: Session, contract_id: int, values: Mapping[str, objec
     return clause.id
 
 
-def update_clause(session: Session, clause_id: int, values: Mapping[str, object]) -> int:
+def update_clause(
+    session: Session,
+    clause_id: int,
+    values: Mapping[str, object],
+    *,
+    expected_version: int | None = None,
+) -> int:
     """Change a clause's fields (absent fields are kept); returns its id."""
-    clause = _get(session, Clause, clause_id, "clause")
+    clause = get_checked(session, Clause, clause_id, "clause", expected_version)
     typed = parse_clause(values, partial=True).check()
     _raise(clause_key_problems(session, clause.contract_id, typed, clause_id))
     _assign(clause, typed)
-    _flush(session, f"clause {clause.number!r}")
+    _flush(session, f"clause {clause.number!r}", clause)
     return clause.id
 
 
-def delete_clause(session: Session, clause_id: int) -> None:
+def delete_clause(
+    session: Session, clause_id: int, *, expected_version: int | None = None
+) -> None:
     """Delete a clause and the knowledge links to it."""
-    clause = _get(session, Clause, clause_id, "clause")
+    clause = get_checked(session, Clause, clause_id, "clause", expected_version)
     session.delete(clause)
-    _flush(session, f"clause {clause.number!r}")
+    _flush(session, f"clause {clause.number!r}", clause)
 
 
 # --- SLA definitions -----------------------------------------------------------------------
@@ -714,21 +753,27 @@ def create_sla(session: Session, contract_id: int, values: Mapping[str, object])
     return sla.id
 
 
-def update_sla(session: Session, sla_id: int, values: Mapping[str, object]) -> int:
+def update_sla(
+    session: Session,
+    sla_id: int,
+    values: Mapping[str, object],
+    *,
+    expected_version: int | None = None,
+) -> int:
     """Change an SLA definition (absent fields are kept); returns its id."""
-    sla = _get(session, Sla, sla_id, "SLA")
+    sla = get_checked(session, Sla, sla_id, "SLA", expected_version)
     typed = parse_sla(values, partial=True).check()
     _raise(sla_key_problems(session, sla.contract_id, typed, sla_id))
     _assign(sla, typed)
-    _flush(session, f"SLA {sla.name!r}")
+    _flush(session, f"SLA {sla.name!r}", sla)
     return sla.id
 
 
-def delete_sla(session: Session, sla_id: int) -> None:
+def delete_sla(session: Session, sla_id: int, *, expected_version: int | None = None) -> None:
     """Delete an SLA definition and its measurements."""
-    sla = _get(session, Sla, sla_id, "SLA")
+    sla = get_checked(session, Sla, sla_id, "SLA", expected_version)
     session.delete(sla)
-    _flush(session, f"SLA {sla.name!r}")
+    _flush(session, f"SLA {sla.name!r}", sla)
 
 
 # --- documents -----------------------------------------------------------------------------

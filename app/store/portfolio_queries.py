@@ -212,7 +212,8 @@ def fetch_contracts(
 ) -> list[ContractRow]:
     """One page of the filtered contract list, sorted in SQL (ties broken by reference)."""
     column = _sort_column(sort)
-    order = [column.desc() if descending else column.asc()]
+    # Empty values sort as SQLite sorts them, on PostgreSQL too: first going up, last going down.
+    order = [column.desc().nulls_last() if descending else column.asc().nulls_first()]
     if sort != "reference":
         order.append(Contract.reference.desc() if descending else Contract.reference.asc())
     query = (

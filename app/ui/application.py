@@ -187,7 +187,7 @@ def _after_attach(window: MainWindow, demo: bool, empty: bool | None) -> None:
 
         with window.ctx.session() as session:
             empty = is_empty(session)
-    if empty:
+    if empty and window.ctx.can_edit:  # a read-only database cannot be filled
         workers.demo_op(window, window.ctx)
 
 
@@ -197,7 +197,9 @@ def show_window(
     """The main window, shown at once, and the opener that gives it its database."""
     target = choose_target(db_target, demo)
     window = MainWindow()
-    window.show_waiting(f"Opening {target or ('the demo database' if demo else 'the database')}…")
+    shown = settings_store.without_password(target) if target else (
+        "the demo database" if demo else "the database")
+    window.show_waiting(f"Opening {shown}…")  # a password given in --db is not shown
     previewed = settings_store.last_page() in (None, "", "Dashboard") and _preview(
         window, target, as_of or date.today(), demo
     )
@@ -213,11 +215,21 @@ def show_window(
             db.close()
 
     def failed(exc: BaseException) -> None:
-        if shiboken6.isValid(window):
-            window.show_waiting(
-                "No database is open. Use File ▸ Open database… or File ▸ New database…"
-            )
-            workers.show_error(window, exc, "Open database")
+        if not shiboken6.isValid(window):
+            return
+        from app.errors import ClausekeeperError
+        from app.ui.password_dialog import needs_password
+
+        if target and isinstance(exc, ClausekeeperError) and needs_password(exc):
+            db = window.open_with_password(target, exc)  # the server wants a password: ask for it
+            if db is not None:
+                attach(window, db, as_of, demo=demo)
+                return
+        window.show_waiting(
+            "No database is open. Use File ▸ Open database… or File ▸ New database…"
+        )
+        if not (target and isinstance(exc, ClausekeeperError) and needs_password(exc)):
+            workers.show_open_error(window, exc)
 
     opener.opened.connect(opened)
     opener.failed.connect(failed)

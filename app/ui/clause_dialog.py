@@ -47,6 +47,7 @@ class ClauseDialog(FormDialog):
                 if clause_id is not None
                 else {"criticality": "3"}
             )
+            self.read_version(session)
 
         layout = QVBoxLayout(self)
         fields = QFormLayout()
@@ -101,7 +102,7 @@ class ClauseDialog(FormDialog):
             undo.execute(self.ctx, command)
             self.clause_id = command.record_id
         elif self.form.is_dirty():
-            changes = self.form.changed_values()
-            undo.execute(
-                self.ctx, undo.UpdateCommand(self.ctx, undo.CLAUSE, self.clause_id, changes)
-            )
+            self.save_changes(undo.CLAUSE, self.clause_id, self.form.changed_values())
+
+    def versioned(self) -> tuple[undo.Kind, int] | None:
+        return None if self.clause_id is None else (undo.CLAUSE, self.clause_id)

@@ -9,6 +9,7 @@ so they open once the contract exists.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -97,6 +98,7 @@ class ContractEditor(FormDialog):
     """Edit one contract (or create one when contract_id is None)."""
 
     saved = Signal(int)  # the contract id, after OK or Apply wrote the General tab
+    follows_changes = False  # _data_changed does it, with the child tabs
 
     def __init__(
         self, ctx: AppContext, contract_id: int | None = None, parent: QWidget | None = None
@@ -110,6 +112,7 @@ class ContractEditor(FormDialog):
         self.apply_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Apply)
         assert self.apply_button is not None
         self.apply_button.clicked.connect(self.apply)
+        ctx.gate.writes(self.apply_button)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("contractTabs")
@@ -122,6 +125,7 @@ class ContractEditor(FormDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.form.form_error)
+        self.place_conflict_panel(layout)
         layout.addWidget(self.buttons)
         self.resize(1180, 720)
         # Everything done in the editor goes on the undo stack from here on (the editor is
@@ -373,6 +377,7 @@ class ContractEditor(FormDialog):
         else:
             with self.ctx.session() as session:
                 values = actions.contract_values(session, self.contract_id)
+                self.read_version(session)
         self.form.set_values(values)
         if self.contract_id is not None:
             self.form.touch_all()
@@ -504,11 +509,9 @@ class ContractEditor(FormDialog):
             command = undo.CreateCommand(self.ctx, undo.CONTRACT, self.form.values())
             undo.execute(self.ctx, command)
             self.contract_id = command.record_id
+            self.loaded_version = command.version_after
         elif self.form.is_dirty():
-            changes = self.form.changed_values()
-            undo.execute(
-                self.ctx, undo.UpdateCommand(self.ctx, undo.CONTRACT, self.contract_id, changes)
-            )
+            self.save_changes(undo.CONTRACT, self.contract_id, self.form.changed_values())
         else:
             return
         self.reference = self.form.values()["reference"].strip()
@@ -516,6 +519,14 @@ class ContractEditor(FormDialog):
         self._enable_tabs()
         assert self.contract_id is not None
         self.saved.emit(self.contract_id)
+
+    def versioned(self) -> tuple[undo.Kind, int] | None:
+        return None if self.contract_id is None else (undo.CONTRACT, self.contract_id)
+
+    def take_stored(self, values: Mapping[str, str], version: int | None) -> None:
+        super().take_stored(values, version)
+        self.reference = values.get("reference", self.reference)
+        self._update_title()
 
     def apply(self) -> bool:
         """Save the General tab and stay open."""
@@ -775,6 +786,8 @@ class ContractEditor(FormDialog):
             button = QPushButton(text, page)
             button.clicked.connect(lambda _checked=False, s=slot: s())
             row.addWidget(button)
+            if text != "Open":  # the others write (off while editing is: app.ui.editing)
+                self.ctx.gate.writes(button)
             if text in needs_selection:
                 selected_only.append(button)
         layout.addLayout(row)
@@ -831,9 +844,11 @@ class ContractEditor(FormDialog):
     def _data_changed(self, entity: str) -> None:
         if entity not in CHILD_ENTITIES or self.contract_id is None:
             return
+        version: int | None = None
         with self.ctx.session() as session:
             try:
                 values = actions.contract_values(session, self.contract_id)
+                version = undo.CONTRACT.version(session, self.contract_id)
             except ClausekeeperError:
                 values = None
         if values is None:  # deleted (or an undo removed it): find it again by reference
@@ -841,15 +856,15 @@ class ContractEditor(FormDialog):
                 with self.ctx.session() as session:
                     self.contract_id = actions.find_contract(session, self.reference)
                     values = actions.contract_values(session, self.contract_id)
+                    version = undo.CONTRACT.version(session, self.contract_id)
             except ClausekeeperError:
                 self.form.show_problems({FORM: f"Contract {self.reference} no longer exists."})
                 self.ok_button.setEnabled(False)
                 self.apply_button.setEnabled(False)
                 return
-        if entity in ("*", "Contract") and not self.form.is_dirty():
-            self.form.set_values(values)
-            self.reference = values["reference"]
-            self._update_title()
+        if entity in ("*", "Contract") and not self.form.is_dirty() and self.conflict is None:
+            # nothing typed: show what is stored now, and save from its version
+            self.take_stored(values, version)
             self.revalidate()
         self.refresh_children()
 

@@ -34,6 +34,7 @@ from app.ui.forms import ID_ROLE, SORT_ROLE, align_right
 
 REFERENCE_ROLE = Qt.ItemDataRole.UserRole + 3  # the contract reference
 PAGE_SIZE = 200
+KEEP_LOADED = 2_000  # rows loaded again when the data changed (the rest: by scrolling again)
 
 (
     REFERENCE,
@@ -135,10 +136,13 @@ class ContractsModel(QAbstractTableModel):
             self._sets = None
             self.reload()
 
-    def invalidate(self) -> None:
-        """Forget computed statuses (the data changed) and reload."""
+    def invalidate(self, *, keep_loaded: bool = False) -> None:
+        """Forget computed statuses (the data changed) and reload; `keep_loaded` loads as many
+        rows as were loaded, up to KEEP_LOADED (the view then keeps its scroll position; 2,000
+        rows take about 0.1 s on the enterprise demo, 10,000 about 0.4 s)."""
         self._sets = None
-        self.reload()
+        kept = min(max(PAGE_SIZE, len(self._rows)), KEEP_LOADED) if keep_loaded else PAGE_SIZE
+        self.reload(kept)
 
     def set_filter(self, flt: queries.ContractFilter) -> None:
         if flt != self._filter:
@@ -159,8 +163,8 @@ class ContractsModel(QAbstractTableModel):
             self.status_sets_ms = (time.perf_counter() - started) * 1000
         return self._sets
 
-    def reload(self) -> None:
-        """Count and load the first page again (the view keeps its scroll position at the top)."""
+    def reload(self, limit: int = PAGE_SIZE) -> None:
+        """Count and load the first `limit` rows again."""
         sets = self._status_sets()
         started = time.perf_counter()
         with self._db.session() as session:
@@ -171,10 +175,10 @@ class ContractsModel(QAbstractTableModel):
                 sort=self._sort_key,
                 descending=self._descending,
                 offset=0,
-                limit=PAGE_SIZE,
+                limit=limit,
             )
             # A short first page is the whole list: no count query needed.
-            full = len(rows) == PAGE_SIZE
+            full = len(rows) == limit
             total = queries.count_contracts(session, self._filter, sets) if full else len(rows)
         self.last_query_ms = (time.perf_counter() - started) * 1000
         self.beginResetModel()

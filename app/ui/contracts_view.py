@@ -31,7 +31,7 @@ from app.ui import glossary, undo
 from app.ui.context import AppContext
 from app.ui.contract_editor import ContractEditor
 from app.ui.forms import confirm
-from app.ui.tables import ListTable
+from app.ui.tables import ListTable, keep_place
 
 FILTER_DELAY_MS = 150
 _LIST_ENTITIES = ("*", "Contract", "Vendor", "Person")
@@ -117,6 +117,7 @@ class ContractsView(QWidget):
         delete_key = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete_key.activated.connect(self.delete_selected)
+        ctx.gate.writes(self.new_button, self.edit_button, self.delete_button, delete_key)
 
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 3)
@@ -332,7 +333,7 @@ class ContractsView(QWidget):
             ("Delete", self.delete_selected, bool(self.selected_ids())),
         ):
             action = QAction(text, menu)
-            action.setEnabled(enabled)
+            action.setEnabled(enabled and self.ctx.can_edit)
             action.triggered.connect(lambda _checked=False, s=slot: s())
             menu.addAction(action)
         menu.popup(self.table.viewport().mapToGlobal(point))
@@ -343,11 +344,12 @@ class ContractsView(QWidget):
         if entity not in _LIST_ENTITIES:
             return
         selected = self.selected_ids()
-        if entity in ("*", "Vendor"):
-            self._fill_vendors()
-        self.model.invalidate()
-        for contract_id in selected:
-            self.select_contract(contract_id)
+        with keep_place(self.table):  # the same rows loaded, selected and scrolled to
+            if entity in ("*", "Vendor"):
+                self._fill_vendors()
+            self.model.invalidate(keep_loaded=True)
+            for contract_id in selected:
+                self.select_contract(contract_id)
 
     def _as_of_changed(self, as_of: date) -> None:
         self.model.set_as_of(as_of)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QComboBox,
@@ -67,7 +69,11 @@ class VendorDialog(FormDialog):
         if vendor_id is not None:
             with ctx.session() as session:
                 values = actions.vendor_values(session, vendor_id)
+                self.read_version(session)
         self.finish_layout(layout, fields, values, existing=vendor_id is not None, width=460)
+
+    def versioned(self) -> tuple[undo.Kind, int] | None:
+        return None if self.vendor_id is None else (undo.VENDOR, self.vendor_id)
 
     def problems(self) -> dict[str, str]:
         parsed = actions.parse_vendor(self.form.values())
@@ -83,10 +89,7 @@ class VendorDialog(FormDialog):
             undo.execute(self.ctx, command)
             self.vendor_id = command.record_id
         elif self.form.is_dirty():
-            changes = self.form.changed_values()
-            undo.execute(
-                self.ctx, undo.UpdateCommand(self.ctx, undo.VENDOR, self.vendor_id, changes)
-            )
+            self.save_changes(undo.VENDOR, self.vendor_id, self.form.changed_values())
 
 
 class PersonDialog(FormDialog):
@@ -124,7 +127,11 @@ class PersonDialog(FormDialog):
         if person_id is not None:
             with ctx.session() as session:
                 values = actions.person_values(session, person_id)
+                self.read_version(session)
         self.finish_layout(layout, fields, values, existing=person_id is not None, width=460)
+
+    def versioned(self) -> tuple[undo.Kind, int] | None:
+        return None if self.person_id is None else (undo.PERSON, self.person_id)
 
     def problems(self) -> dict[str, str]:
         parsed = actions.parse_person(self.form.values())
@@ -140,10 +147,7 @@ class PersonDialog(FormDialog):
             undo.execute(self.ctx, command)
             self.person_id = command.record_id
         elif self.form.is_dirty():
-            changes = self.form.changed_values()
-            undo.execute(
-                self.ctx, undo.UpdateCommand(self.ctx, undo.PERSON, self.person_id, changes)
-            )
+            self.save_changes(undo.PERSON, self.person_id, self.form.changed_values())
 
 
 class LeavingDateDialog(FormDialog):
@@ -156,6 +160,7 @@ class LeavingDateDialog(FormDialog):
         self.person_id = person_id
         with ctx.session() as session:
             values = actions.person_values(session, person_id)
+            self.read_version(session)
         self.person_name = values["name"]
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -169,22 +174,23 @@ class LeavingDateDialog(FormDialog):
         self.form.add(fields, "leaves_on", "Last working day", DateField(self))
         layout.addLayout(fields)
         layout.addWidget(self.form.form_error)
+        self.place_conflict_panel(layout)
         layout.addWidget(self.buttons)
         self.form.set_values({"leaves_on": values["leaves_on"]})
         self.form.touch_all()
         self.resize(420, self.sizeHint().height())
         self.revalidate()
 
+    def versioned(self) -> tuple[undo.Kind, int] | None:
+        return undo.PERSON, self.person_id
+
+    def take_stored(self, values: Mapping[str, str], version: int | None) -> None:
+        super().take_stored({"leaves_on": values.get("leaves_on", "")}, version)
+
     def problems(self) -> dict[str, str]:
         return actions.parse_person(self.form.values(), partial=True).problems
 
     def save(self) -> None:
         if self.form.is_dirty():
-            command = undo.UpdateCommand(
-                self.ctx,
-                undo.PERSON,
-                self.person_id,
-                self.form.values(),
-                f"Set leaving date of {self.person_name}",
-            )
-            undo.execute(self.ctx, command)
+            self.save_changes(undo.PERSON, self.person_id, self.form.values(),
+                              f"Set leaving date of {self.person_name}")

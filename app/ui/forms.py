@@ -4,6 +4,12 @@ A `Form` knows its fields by their SPEC §1 names, reads them as raw text (what 
 parse), shows one message under each field that has a problem and tracks unsaved changes. A
 `FormDialog` adds OK/Cancel, keeps OK disabled while the form is invalid, saves through a
 subclass's `save()` and asks before throwing edits away.
+
+Two desks, one record: a dialog on an existing record remembers the version it loaded
+(`loaded_version`) and saves with it. When another desk saved the record meanwhile, the store
+refuses (ConflictError): the dialog stays open, says who changed it and when, and offers Reload,
+which loads the stored values and the new version while the user's own unsaved values stay
+listed beside them ("Your unsaved values", each with Use), so nothing is overwritten unseen.
 """
 
 from __future__ import annotations
@@ -27,20 +33,26 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.errors import ClausekeeperError
+from app.errors import ClausekeeperError, ConflictError, ConnectionLostError, NotFoundError
 from app.store.portfolio_actions import FORM
 from app.ui.date_input import DateInput, mark_invalid
 from app.ui.glossary import header_tip
@@ -286,6 +298,121 @@ class Form(QObject):
         label = self._errors.get(name)
         return label.text() if label is not None and label.isVisible() else ""
 
+    def shown(self, name: str, value: str) -> str:
+        """A stored value as the field shows it (a combo's label, not its code)."""
+        widget = self._widgets.get(name)
+        if isinstance(widget, QComboBox) and not widget.isEditable():
+            index = widget.findData(value)
+            if index >= 0:
+                return widget.itemText(index)
+        return value
+
+
+class ConflictPanel(QFrame):
+    """Under the form's message when another desk saved first: Reload, then the user's values.
+
+    After Reload the form holds the stored values; every field the user had changed is listed
+    here with the value they typed and a Use button that puts it back into the field.
+    """
+
+    reload_requested = Signal()
+
+    def __init__(self, form: Form, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conflictPanel")
+        self.form = form
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("#conflictPanel { background: #fff8e1; }")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        top = QHBoxLayout()
+        self.note = QLabel(self)
+        self.note.setObjectName("conflictNote")
+        self.note.setWordWrap(True)
+        self.reload_button = QPushButton("&Reload", self)
+        self.reload_button.setObjectName("reloadButton")
+        self.reload_button.setToolTip(
+            "Load what is stored now; what you typed stays listed here to use again")
+        self.reload_button.clicked.connect(lambda _c=False: self.reload_requested.emit())
+        self.use_all_button = QPushButton("Use &all mine", self)
+        self.use_all_button.setObjectName("useAllMineButton")
+        self.use_all_button.clicked.connect(lambda _c=False: self.use_all())
+        top.addWidget(self.note, 1)
+        top.addWidget(self.reload_button)
+        top.addWidget(self.use_all_button)
+        layout.addLayout(top)
+        self.list = QWidget(self)
+        self.grid = QGridLayout(self.list)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.list)
+        scroll.setMaximumHeight(150)
+        scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget "
+                             "{ background: transparent; }")
+        self.scroll = scroll
+        layout.addWidget(scroll)
+        self.mine: dict[str, str] = {}
+        self.use_buttons: dict[str, QPushButton] = {}
+        self.hide()
+
+    def offer_reload(self) -> None:
+        """The save was refused: offer Reload (the message itself is in the form's error)."""
+        self.note.setText("Someone else saved this record after you opened it.")
+        self.reload_button.setVisible(True)
+        self.reload_button.setEnabled(True)
+        self.use_all_button.setVisible(False)
+        self.scroll.setVisible(bool(self.mine))
+        self.show()
+
+    def show_mine(self, mine: Mapping[str, str], stored: Mapping[str, str]) -> None:
+        """List the user's values that differ from the stored ones (after a reload)."""
+        self.mine = {name: value for name, value in mine.items() if stored.get(name) != value}
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.use_buttons = {}
+        for row, (name, value) in enumerate(self.mine.items()):
+            label = QLabel(f"{self.form.label_of(name)}:", self.list)
+            shown = self.form.shown(name, value)
+            yours = QLabel(f"your value: {shown}" if shown else "your value: (empty)", self.list)
+            yours.setObjectName(f"yours_{name}")
+            yours.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            yours.setWordWrap(True)
+            use = QPushButton("Use", self.list)
+            use.setObjectName(f"use_{name}")
+            use.clicked.connect(lambda _c=False, n=name: self.use(n))
+            self.grid.addWidget(label, row, 0)
+            self.grid.addWidget(yours, row, 1)
+            self.grid.addWidget(use, row, 2)
+            self.use_buttons[name] = use
+        self.grid.setColumnStretch(1, 1)
+        if self.mine:
+            self.note.setText("Reloaded: the form shows what is stored now. Your unsaved values:")
+        else:
+            self.note.setText("Reloaded: the form shows what is stored now.")
+        self.reload_button.setVisible(False)
+        self.use_all_button.setVisible(bool(self.mine))
+        self.scroll.setVisible(bool(self.mine))
+        self.show()
+
+    def use(self, name: str) -> None:
+        """Put the user's value back into its field (an edit: the form becomes unsaved)."""
+        if name in self.mine:
+            write_widget(self.form.widget(name), self.mine[name])
+            self.use_buttons[name].setEnabled(False)
+
+    def use_all(self) -> None:
+        for name in list(self.mine):
+            self.use(name)
+
+    def clear(self) -> None:
+        self.mine = {}
+        self.hide()
+
 
 class FormDialog(QDialog):
     """A dialog around a Form: OK enabled only while valid, saves, asks before losing edits."""
@@ -303,12 +430,124 @@ class FormDialog(QDialog):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.accept)
         self._valid = False
         self._focused_once = False
+        # the version of the record the form was loaded from (None: new, or not versioned)
+        self.loaded_version: int | None = None
+        self.conflict: ConflictError | None = None
+        self.conflict_panel = ConflictPanel(self.form, self)
+        self.conflict_panel.reload_requested.connect(self.reload_stored)
+
+    # --- the record and its version (subclasses on existing records) -------------------------
+
+    follows_changes = True  # an untouched form shows what another desk saved meanwhile
+
+    def _record_changed(self, entity: str) -> None:
+        """Another desk (or this one) changed records: a form without edits shows the record
+        as stored now, and saves from its new version."""
+        record = self.versioned()
+        if record is None or entity not in ("*", record[0].entity):
+            return
+        if self.form.is_dirty() or self.conflict is not None or not self.isVisible():
+            return
+        from app.store.conflicts import record_version
+
+        kind, record_id = record
+        try:
+            with self.ctx_session() as session:
+                values = kind.values(session, record_id)
+                version = record_version(session, kind.entity, record_id)
+        except ClausekeeperError:  # deleted, or the server is away: saving will say so
+            return
+        if version != self.loaded_version:
+            self.take_stored(values, version)
+            self.revalidate()
+
+    def versioned(self) -> tuple[Any, int] | None:
+        """(kind, id) of the record edited (app.ui.undo.Kind), or None for a new one."""
+        return None
+
+    def read_version(self, session: Any) -> None:
+        """Remember the stored version of the record (call where the values are loaded)."""
+        from app.store.conflicts import record_version
+
+        record = self.versioned()
+        self.loaded_version = (
+            None if record is None else record_version(session, record[0].entity, record[1]))
+
+    def save_changes(
+        self, kind: Any, record_id: int, changes: Mapping[str, str], text: str | None = None
+    ) -> None:
+        """Save the changed fields from the loaded version (an undoable command)."""
+        from app.ui import undo
+
+        ctx = getattr(self, "ctx", None)
+        assert ctx is not None, "a dialog that saves has a ctx"
+        try:
+            command = undo.UpdateCommand(ctx, kind, record_id, changes, text,
+                                         expected_version=self.loaded_version)
+        except NotFoundError:  # deleted at another desk since the dialog opened
+            raise self._deleted(kind, record_id) from None
+        undo.execute(ctx, command)
+        self.loaded_version = command.version_after
+
+    def _deleted(self, kind: Any, record_id: int) -> ConflictError:
+        """The conflict of a record that is gone: who deleted it and when (the audit trail)."""
+        from app.store.conflicts import last_change
+
+        with self.ctx_session() as session:
+            who, when, key = last_change(session, kind.entity, record_id)
+        return ConflictError(kind.entity, key or f"#{record_id}", who, when, deleted=True)
+
+    def take_stored(self, values: Mapping[str, str], version: int | None) -> None:
+        """Load stored values and their version (a refresh while the form has no edits)."""
+        self.form.set_values(values)
+        self.loaded_version = version
+
+    def reload_stored(self) -> bool:
+        """Reload: the stored values and version in the form, the user's own values listed."""
+        from app.store.conflicts import record_version
+
+        record = self.versioned()
+        if record is None:
+            return False
+        kind, record_id = record
+        mine = self.form.changed_values()  # what the user typed since the values were loaded
+        try:
+            with self.ctx_session() as session:
+                values = kind.values(session, record_id)
+                version = record_version(session, kind.entity, record_id)
+        except NotFoundError:
+            self.form.show_problems({FORM: f"This {kind.label} was deleted meanwhile; "
+                                           "it can no longer be saved."})
+            self.conflict_panel.reload_button.setEnabled(False)
+            self.ok_button.setEnabled(False)
+            return False
+        self.take_stored(values, version)
+        self.conflict = None
+        self.form.touch_all()
+        self.revalidate()
+        self.conflict_panel.show_mine(mine, values)
+        return True
+
+    def ctx_session(self) -> Any:
+        ctx = getattr(self, "ctx", None)
+        if ctx is None:
+            raise RuntimeError(f"{type(self).__name__} has no ctx")
+        return ctx.session()
+
+    def place_conflict_panel(self, layout: QBoxLayout) -> None:
+        layout.addWidget(self.conflict_panel)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt naming)
         """The first time it opens, the cursor is in the first field that can take it."""
         super().showEvent(event)
         if not self._focused_once:
             self._focused_once = True
+            ctx = getattr(self, "ctx", None)
+            gate = getattr(ctx, "gate", None)
+            if gate is not None:  # saving writes: off while editing is (app.ui.editing)
+                gate.writes(self.ok_button)
+            if ctx is not None and self.follows_changes:
+                ctx.data_changed.connect(self._record_changed)
             first = self.first_field()
             if first is not None:
                 first.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -342,6 +581,7 @@ class FormDialog(QDialog):
             layout.addWidget(label)
         layout.addLayout(fields)
         layout.addWidget(self.form.form_error)
+        self.place_conflict_panel(layout)
         layout.addWidget(self.buttons)
         if values:
             self.form.set_values(values)
@@ -365,9 +605,13 @@ class FormDialog(QDialog):
 
     def revalidate(self) -> bool:
         problems = self.problems()
-        self.form.show_problems(problems)
+        shown = dict(problems)
+        if self.conflict is not None and FORM not in shown:  # stays until Reload or a save
+            shown[FORM] = "\n".join(self.conflict.lines())
+        self.form.show_problems(shown)
         self._valid = not problems
-        self.ok_button.setEnabled(self._valid)
+        gone = self.conflict is not None and self.conflict.deleted
+        self.ok_button.setEnabled(self._valid and not gone)
         return self._valid
 
     def try_save(self) -> bool:
@@ -377,10 +621,24 @@ class FormDialog(QDialog):
             return False
         try:
             self.save()
+        except ConflictError as exc:
+            self.conflict = exc
+            self.form.show_problems({FORM: "\n".join(exc.lines())})
+            if exc.deleted:
+                self.ok_button.setEnabled(False)
+            else:
+                self.conflict_panel.offer_reload()
+            return False
         except ClausekeeperError as exc:
+            if isinstance(exc, ConnectionLostError):
+                ctx = getattr(self, "ctx", None)
+                if ctx is not None:
+                    ctx.connection_lost(str(exc))
             self.form.show_problems({FORM: "\n".join(exc.lines())})
             return False
         self.form.mark_saved()
+        self.conflict = None
+        self.conflict_panel.clear()
         return True
 
     def accept(self) -> None:

@@ -59,6 +59,7 @@ class ImportsDialog(QDialog):
         self.undo_button.setObjectName("takeBackImport")
         self.undo_button.clicked.connect(self.ask_take_back)
         bar.addWidget(self.undo_button)
+        ctx.gate.writes(self.undo_button)
         bar.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

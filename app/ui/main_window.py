@@ -49,6 +49,7 @@ from app.ui.date_input import DateInput, to_date
 from app.ui.file_actions import ask_save_path
 from app.ui.renewals_view import RenewalsView
 from app.ui.saved_file import SavedFileBar
+from app.ui.team_banner import TeamBanner
 
 if TYPE_CHECKING:
     from app.services.dashboard_figures import DashboardFigures
@@ -209,9 +210,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.nav)
         # where every export and backup says where its file went (app.ui.saved_file.announce)
         self.saved_bar = SavedFileBar()
+        # why editing is off: a read-only database, a lost connection (app.ui.team_banner)
+        self.team_banner = TeamBanner()
+        self.watcher: Any = None  # app.ui.change_watcher.ChangeWatcher, once attached
+        self.monitor: Any = None  # app.ui.connection_monitor.ConnectionMonitor
         pages = QVBoxLayout()
         pages.setContentsMargins(0, 0, 0, 0)
         pages.setSpacing(0)
+        pages.addWidget(self.team_banner)
         pages.addWidget(self.saved_bar)
         pages.addWidget(self.stack, 1)
         layout.addLayout(pages, 1)
@@ -274,6 +280,7 @@ class MainWindow(QMainWindow):
                 action.setEnabled(True)
         self.nav.setEnabled(True)
         self.as_of_edit.setEnabled(True)
+        self._attach_team(ctx)
         self._database_changed()
         self._as_of_changed(ctx.as_of)
         if self._preview is not None:
@@ -305,6 +312,45 @@ class MainWindow(QMainWindow):
         self._preview = view
         self.nav.setEnabled(True)
         self.show_page("Dashboard")
+
+    def _attach_team(self, ctx: AppContext) -> None:
+        """Editing actions through the context's write gate; another desk's changes watched;
+        a lost server pinged until it is back."""
+        from app.ui.change_watcher import ChangeWatcher
+        from app.ui.connection_monitor import ConnectionMonitor
+
+        ctx.gate.writes(*self._write_actions)
+        ctx.gate.changed.connect(lambda _open: self._show_team_state())
+        ctx.connection_changed.connect(lambda _connected: self._show_team_state())
+        self.watcher = ChangeWatcher(ctx, parent=self)
+        self.monitor = ConnectionMonitor(ctx, parent=self)
+        self.watcher.start()
+
+    def _show_team_state(self) -> None:
+        """The banner and the status bar say why editing is off (read-only, connection lost)."""
+        if self._ctx is None:
+            self.team_banner.clear()
+            return
+        ctx = self._ctx
+        if not ctx.connected:
+            self.team_banner.show_lost(
+                f"Connection to {ctx.where()} lost — retrying… Editing is paused; what you "
+                "saved before is safe.")
+            self.statusBar().showMessage(f"Connection to {ctx.where()} lost — retrying…")
+        elif ctx.read_only:
+            user = ctx.database_user()
+            if ctx.db.is_sqlite:
+                who = f"this file is read-only for {user}: you" if user else "you"
+            else:
+                who = f"the database user {user}" if user else "you"
+            self.team_banner.show_read_only(
+                f"Read-only: {who} may look at everything and export it, but not change "
+                "anything here.")
+            self.statusBar().clearMessage()
+        else:
+            if self.team_banner.kind == "lost":
+                self.statusBar().showMessage(f"Connected to {ctx.where()} again.", 10_000)
+            self.team_banner.clear()
 
     def _undo_text(self, text: str) -> None:
         self.undo_action.setText(f"&Undo {text}".strip())
@@ -532,6 +578,12 @@ class MainWindow(QMainWindow):
             self.page_actions.append(self._action(
                 f"&{number} {name}", partial(self.show_page, name, focus=True),
                 f"Ctrl+{number}", None, None, f"page_{name}"))
+        # what changes the database: off while it is read-only or its server is away
+        # (app.ui.editing; exports, the calendar and backups stay on)
+        self._write_actions = [
+            self.import_action, self.needs_review_action, self.undo_action, self.redo_action,
+            self.new_contract_action,
+        ]
         # what needs an open database (New/Open database, Quit and About do not)
         self._database_actions = [
             self.import_action, self.imports_action, self.needs_review_action,
@@ -635,12 +687,17 @@ class MainWindow(QMainWindow):
 
     def _database_changed(self) -> None:
         described = self.ctx.db.describe()
-        self.db_label.setText(described)
-        self.db_label.setToolTip(described)
+        user = self.ctx.database_user()
+        shown = f"{described} (read-only, user {user})" if self.ctx.read_only and user else (
+            f"{described} (read-only)" if self.ctx.read_only else described)
+        self.db_label.setText(shown)
+        self.db_label.setToolTip(shown)
         name = Path(described).name if self.ctx.db.path else described
         as_of = self.ctx.as_of
         when = "" if as_of == date.today() else f" (as of {as_of.isoformat()})"
-        self.setWindowTitle(f"{name}{when} — Clausekeeper")
+        read_only = " — read-only" if self.ctx.read_only else ""
+        self.setWindowTitle(f"{name}{when}{read_only} — Clausekeeper")
+        self._show_team_state()
 
     def _as_of_changed(self, value: date) -> None:
         if self.as_of_edit.value() != value or self.as_of_edit.problem():
@@ -681,16 +738,42 @@ class MainWindow(QMainWindow):
     # databases ------------------------------------------------------------------------------
 
     def switch_database(self, target: str) -> bool:
-        """Open `target` and make it the current database; errors are shown, not raised."""
-        from app.store.engine import open_database
+        """Open `target` and make it the current database; errors are shown, not raised.
 
-        try:
-            db = open_database(target)
-        except ClausekeeperError as exc:
-            workers.show_error(self, exc, "Open database")
+        A server that wants a password (none in the URL or ~/.pgpass, or a wrong one) gets it
+        from the password dialog; it is used for this connection only, never stored."""
+        db = self.open_with_password(target)
+        if db is None:
             return False
         self.use_database(db)
         return True
+
+    def open_with_password(self, target: str, first_error: ClausekeeperError | None = None) -> (
+        Database | None
+    ):
+        """Open `target`, asking for the password while the server refuses it (None: not
+        opened; the reason was shown)."""
+        from app.store.engine import open_database
+        from app.ui.password_dialog import ask_password, needs_password, with_password
+
+        error = first_error
+        tries = 0
+        while True:
+            if error is not None:
+                if "://" not in target or not needs_password(error) or tries >= 3:
+                    workers.show_open_error(self, error)
+                    return None
+                password = ask_password(target, retry=tries > 0, parent=self)
+                if password is None:
+                    return None
+                tries += 1
+                attempt = with_password(target, password)
+            else:
+                attempt = target
+            try:
+                return open_database(attempt)
+            except ClausekeeperError as exc:
+                error = exc
 
     def use_database(self, db: Database) -> None:
         workers.cancel_all()
@@ -709,6 +792,8 @@ class MainWindow(QMainWindow):
         `empty`: whether it is, when that is known already."""
         from app.ui import first_run
 
+        if not self.ctx.can_edit:  # a read-only database cannot be filled
+            return None
         if empty is None:
             from app.store.portfolio_queries import is_empty
 
@@ -751,7 +836,8 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         menu = self.recent_menu
         menu.clear()
-        current = self.ctx.db.describe() if self.has_database else None
+        current = (settings_store.without_password(self.ctx.db.describe())
+                   if self.has_database else None)
         recent = settings_store.recent_databases()
         for target in recent:
             action = menu.addAction(target)
@@ -860,6 +946,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings_store.save_window(self, self.current_page_name() if self.has_database else None)
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.monitor is not None:
+            self.monitor.stop()
         workers.cancel_all()
         workers.wait_for_ops(30)
         super().closeEvent(event)

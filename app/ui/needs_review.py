@@ -80,6 +80,7 @@ class NeedsReviewDialog(QDialog):
                                          "initial term")
         self.evergreen_button.clicked.connect(self.mark_evergreen)
         bar.addWidget(self.evergreen_button)
+        ctx.gate.writes(self.evergreen_button, self.table)
         self.open_button = QPushButton("Open contract…")
         self.open_button.setObjectName("openReviewContract")
         self.open_button.clicked.connect(self._open_selected)

@@ -62,9 +62,10 @@ class PeopleView(RecordListView):
         self.add_button("&Edit…", self.edit_selected, needs_selection=True)
         self.add_button("Set &leaving date…", self.set_leaving_date, needs_selection=True)
         self.add_button("&Delete", self.delete_selected, needs_selection=True)
-        self.add_button("Off-boarding &simulation…", self.open_simulation)
+        self.add_button("Off-boarding &simulation…", self.open_simulation, writes=False)
         self.export_attestations_button = self.add_button(
-            "E&xport attestations…", self.export_attestations, needs_selection=True)
+            "E&xport attestations…", self.export_attestations, needs_selection=True,
+            writes=False)
         self.import_attestations_button = self.add_button(
             "I&mport attestations…", self.import_attestations)
         self._add_takes_panel()

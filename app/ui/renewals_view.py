@@ -47,7 +47,7 @@ from app.ui.renewals_model import (
     can_give_notice,
     urgency,
 )
-from app.ui.tables import ListTable
+from app.ui.tables import ListTable, keep_place
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -291,6 +291,7 @@ class RenewalsView(QWidget):
         self.option_button = QPushButton("Exercise option…")
         self.option_button.setObjectName("exerciseOptionButton")
         self.option_button.clicked.connect(self.exercise_option)
+        ctx.gate.writes(self.notice_button, self.option_button)
         self.excel_button = QPushButton("Export to Excel…")
         self.excel_button.setObjectName("renewalsExcelButton")
         self.excel_button.clicked.connect(self.export_excel)
@@ -380,14 +381,18 @@ class RenewalsView(QWidget):
     def _show_rows(self, rows: list[RenewalRow], as_of: date) -> None:
         selected = self.selected_row()
         first = self.model.rowCount() == 0
-        self.model.set_rows(rows)
-        if first:  # later loads keep the widths (the user may have changed them)
-            self._resize_columns()
         pending, self._pending_select = self._pending_select, None
-        if pending is not None:
-            self.select(pending)
-        elif selected is not None:
-            self.select(selected.reference)
+        if pending is not None or first:
+            self.model.set_rows(rows)
+            if first:  # later loads keep the widths (the user may have changed them)
+                self._resize_columns()
+            if pending is not None:
+                self.select(pending)
+        else:
+            with keep_place(self.table):  # a refresh: the same row selected, the same place
+                self.model.set_rows(rows)
+                if selected is not None:
+                    self.select(selected.reference)
         self._update_summary(as_of)
         self._update_actions()
         self.loaded.emit()

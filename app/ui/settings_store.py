@@ -2,6 +2,11 @@
 
 These are preferences of the person at this computer, not of the portfolio: the portfolio's own
 settings (SPEC §3) live in the database.
+
+Passwords are never written here: a database URL is remembered without its password (a password
+read back from an older settings file is dropped too). The password of a server that asks for one
+is typed when connecting and kept in memory only; libpq's ~/.pgpass and service files still work,
+because a URL without a password is kept exactly as it was given.
 """
 
 from __future__ import annotations
@@ -43,16 +48,39 @@ def _as_list(value: object) -> list[str]:
     return []
 
 
+def without_password(target: str) -> str:
+    """A database URL without its password (a file path, or a URL without one, as it is)."""
+    if "://" not in target:
+        return target
+    scheme, _, rest = target.partition("://")
+    authority, slash, path = rest.partition("/")
+    if "?" in path:  # libpq takes ?password=… too
+        path, _, query = path.partition("?")
+        kept = [p for p in query.split("&") if p.split("=", 1)[0].lower() != "password"]
+        path = f"{path}?{'&'.join(kept)}" if kept else path
+    if "@" in authority:
+        credentials, _, host = authority.rpartition("@")
+        authority = f"{credentials.split(':', 1)[0]}@{host}"
+    return f"{scheme}://{authority}{slash}{path}"
+
+
 def recent_databases() -> list[str]:
     """Recently opened databases, most recent first (files that vanished are left out)."""
-    items = _as_list(settings().value(_RECENT))
-    return [item for item in items if "://" in item or Path(item).exists()]
+    items: list[str] = []
+    for item in _as_list(settings().value(_RECENT)):
+        safe = without_password(item)
+        if safe not in items and ("://" in safe or Path(safe).exists()):
+            items.append(safe)
+    return items
 
 
 def remember_database(target: str) -> None:
-    """Record `target` as the last database and put it first in the recent list."""
+    """Record `target` as the last database and put it first in the recent list (a URL
+    without its password)."""
+    target = without_password(target)
     store = settings()
-    items = [item for item in _as_list(store.value(_RECENT)) if item != target]
+    items = [without_password(item) for item in _as_list(store.value(_RECENT))]
+    items = [item for item in dict.fromkeys(items) if item != target]
     store.setValue(_RECENT, [target, *items][:MAX_RECENT])
     store.setValue(_LAST, target)
     store.sync()
@@ -69,6 +97,7 @@ def last_database() -> str | None:
     value = settings().value(_LAST)
     if not isinstance(value, str) or not value:
         return None
+    value = without_password(value)
     if "://" in value or Path(value).exists():
         return value
     return None

@@ -38,6 +38,7 @@ class SlaDialog(FormDialog):
                 if sla_id is not None
                 else {"direction": "higher", "period": "monthly", "credit_percent": "0"}
             )
+            self.read_version(session)
 
         layout = QVBoxLayout(self)
         fields = QFormLayout()
@@ -88,7 +89,7 @@ class SlaDialog(FormDialog):
             undo.execute(self.ctx, command)
             self.sla_id = command.record_id
         elif self.form.is_dirty():
-            undo.execute(
-                self.ctx,
-                undo.UpdateCommand(self.ctx, undo.SLA, self.sla_id, self.form.changed_values()),
-            )
+            self.save_changes(undo.SLA, self.sla_id, self.form.changed_values())
+
+    def versioned(self) -> tuple[undo.Kind, int] | None:
+        return None if self.sla_id is None else (undo.SLA, self.sla_id)

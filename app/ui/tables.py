@@ -7,11 +7,15 @@ No column is narrower than its header, so no header is cut off at any window siz
 - Tab leaves the table for the next field instead of walking its cells.
 - A selection survives filtering and reloading: the same record stays selected when it is still
   listed, else the first row is, so Enter after typing a filter opens what is shown.
+- A refresh because the data changed (here or at another desk) keeps the user's place: inside
+  `keep_place(view)` the rows may be reloaded and the selection put back, and the scroll
+  position is the same afterwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import (
@@ -26,6 +30,40 @@ from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QTableView, QWidget
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record's id (app.ui.forms.ID_ROLE)
+
+
+@contextmanager
+def keep_place(view: QAbstractItemView) -> Iterator[None]:
+    """Reload inside the block; the view scrolls back to where it was (selection aside)."""
+    vertical = view.verticalScrollBar().value()
+    horizontal = view.horizontalScrollBar().value()
+    try:
+        yield
+    finally:
+        reached = _scroll_to(view, vertical, horizontal)
+        # The rows' layout may be finished later (a range still too short): once more then,
+        # unless the user has scrolled meanwhile.
+        if isinstance(view, ListTable) and view._restore_timer.isActive():
+            view._place = (vertical, horizontal, *reached)  # after the selection is restored
+        else:
+            QTimer.singleShot(0, view, lambda: _scroll_back(view, (vertical, horizontal,
+                                                                   *reached)))
+
+
+def _scroll_to(view: QAbstractItemView, vertical: int, horizontal: int) -> tuple[int, int]:
+    """Scroll to these values; returns where the scroll bars are now."""
+    view.updateGeometries()  # the scroll ranges of the new rows
+    view.verticalScrollBar().setValue(vertical)
+    view.horizontalScrollBar().setValue(horizontal)
+    return view.verticalScrollBar().value(), view.horizontalScrollBar().value()
+
+
+def _scroll_back(view: QAbstractItemView, place: tuple[int, int, int, int]) -> None:
+    """The second try of keep_place: only when nobody scrolled since the first."""
+    vertical, horizontal, reached_v, reached_h = place
+    now = (view.verticalScrollBar().value(), view.horizontalScrollBar().value())
+    if now == (reached_v, reached_h) and now != (vertical, horizontal):
+        _scroll_to(view, vertical, horizontal)
 
 
 def _default_key(index: QModelIndex) -> Any:
@@ -46,7 +84,9 @@ class ListTable(QTableView):
         super().__init__(parent)
         self._key = key
         self._remembered: Any = None
+        self._remembered_text: Any = None
         self._had_selection = False
+        self._place: tuple[int, int, int, int] | None = None
         self.setTabKeyNavigation(False)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi
@@ -139,6 +179,7 @@ class ListTable(QTableView):
         if rows:
             self._had_selection = True
             self._remembered = self._key(rows[0])
+            self._remembered_text = rows[0].siblingAtColumn(0).data()
 
     def _restore_later(self, *_args: Any) -> None:
         self._restore_timer.start()
@@ -146,22 +187,38 @@ class ListTable(QTableView):
     def restore_selection(self) -> None:
         """Select the remembered record again (or the first row) when nothing is selected."""
         self.fit_headers()
+        place, self._place = self._place, None
+        try:
+            self._restore_selection(keep_scroll=place is not None)
+        finally:
+            if place is not None:
+                _scroll_back(self, place)
+
+    def _restore_selection(self, *, keep_scroll: bool) -> None:
         selection = self.selectionModel()
         model = self.model()
         if selection is None or model is None or not self._had_selection:
             return
         if selection.selectedRows():
             self._remembered = self._key(selection.selectedRows()[0])
+            self._remembered_text = selection.selectedRows()[0].siblingAtColumn(0).data()
             return
         if model.rowCount() == 0:
             return  # nothing listed: select again once something is
-        row = 0
+        row: int | None = None
+        by_text: int | None = None
         for number in range(model.rowCount()):
-            if self._key(model.index(number, 0)) == self._remembered:
+            index = model.index(number, 0)
+            if self._key(index) == self._remembered:
                 row = number
                 break
+            if by_text is None and index.data() == self._remembered_text:
+                by_text = number  # the same record re-created under a new id (an undo)
+        if row is None:
+            row = by_text if by_text is not None else 0
         index = model.index(row, 0)
         flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
                  | QItemSelectionModel.SelectionFlag.Rows)
         selection.setCurrentIndex(index, flags)
-        self.scrollTo(index)
+        if not keep_scroll:
+            self.scrollTo(index)

@@ -7,6 +7,12 @@ natural key, not by id, because undoing a deletion re-creates a record under a n
 
 `execute(ctx, command)` applies a command first, so a ClausekeeperError reaches the caller (the
 dialog shows it inline) and nothing is pushed; only a command that succeeded goes on the stack.
+
+Versions (two desks, one record): the first apply of an edit or deletion checks the version the
+dialog loaded (`expected_version`), and every step then remembers the version it wrote, so the
+next undo or redo checks that nobody changed the record since. When somebody did, the store
+refuses with ConflictError and the step is dropped from the history (it is reported, nothing of
+the other desk's work is overwritten).
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 from sqlalchemy.orm import Session
 
-from app.errors import ClausekeeperError
+from app.errors import ClausekeeperError, ConnectionLostError
 from app.store import portfolio_actions as actions
+from app.store.conflicts import record_version
 from app.ui.context import AppContext
 
 Key = Any  # a natural key: a name, a reference, or (reference, number)
@@ -35,8 +42,8 @@ class Kind:
     find: Callable[[Session, Key], int]
     key: Callable[[Session, int], Key]
     create: Callable[[Session, int | None, Mapping[str, str]], int]
-    update: Callable[[Session, int, Mapping[str, str]], int]
-    delete: Callable[[Session, int], Any]
+    update: Callable[..., int]  # (session, id, values, *, expected_version=None)
+    delete: Callable[..., Any]  # (session, id, *, expected_version=None)
     snapshot: Callable[[Session, int], Any]
     restore: Callable[[Session, int | None, Any, Any], int]
     values: Callable[[Session, int], dict[str, str]]
@@ -46,6 +53,10 @@ class Kind:
         if isinstance(key, tuple):
             return f"{self.label} {key[-1]} of {key[0]}"
         return f"{self.label} {key}"
+
+    def version(self, session: Session, record_id: int) -> int:
+        """The stored version of the record (what the next write must start from)."""
+        return record_version(session, self.entity, record_id)
 
 
 def _parent(parent: int | None) -> int:
@@ -155,6 +166,13 @@ class StoreCommand(QUndoCommand):
         try:
             with self.ctx.session() as session:
                 step(session)
+        except ConnectionLostError as exc:
+            # Nothing was written; the step cannot be trusted any more: dropped, no dialog (the
+            # window's banner says the connection is lost).
+            self.error = exc
+            self.ctx.connection_lost(str(exc))
+            self.setObsolete(True)
+            return
         except ClausekeeperError as exc:
             # The data moved on outside the undo history (an import, another user): drop the step.
             self.error = exc
@@ -193,6 +211,7 @@ class CreateCommand(StoreCommand):
         self.contract = contract
         self.key: Key = None
         self.record_id: int | None = None
+        self.version_after: int | None = None
 
     def _parent_id(self, session: Session) -> int | None:
         return actions.find_contract(session, self.contract) if self.contract else None
@@ -200,10 +219,12 @@ class CreateCommand(StoreCommand):
     def apply(self, session: Session) -> None:
         self.record_id = self.kind.create(session, self._parent_id(session), self.values)
         self.key = self.kind.key(session, self.record_id)
+        self.version_after = self.kind.version(session, self.record_id)
         self.setText(f"Add {self.kind.describe(self.key)}")
 
     def revert(self, session: Session) -> None:
-        self.kind.delete(session, self.kind.find(session, self.key))
+        self.kind.delete(session, self.kind.find(session, self.key),
+                         expected_version=self.version_after)
 
 
 class UpdateCommand(StoreCommand):
@@ -216,6 +237,8 @@ class UpdateCommand(StoreCommand):
         record_id: int,
         after: Mapping[str, str],
         text: str | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> None:
         super().__init__(ctx, text or f"Edit {kind.label}")
         self.kind = kind
@@ -225,37 +248,52 @@ class UpdateCommand(StoreCommand):
             self.before = kind.values(session, record_id)
         self.after = dict(after)
         self.key_after: Key = self.key_before
+        # what the next step must find: the version the dialog loaded, then the one written
+        self.expected_version = expected_version
+        self.version_after: int | None = None
         if text is None:
             self.setText(f"Edit {kind.describe(self.key_before)}")
 
     def apply(self, session: Session) -> None:
-        record_id = self.kind.update(session, self.kind.find(session, self.key_before), self.after)
+        record_id = self.kind.update(session, self.kind.find(session, self.key_before), self.after,
+                                     expected_version=self.expected_version)
         self.key_after = self.kind.key(session, record_id)
+        self.version_after = self.kind.version(session, record_id)
 
     def revert(self, session: Session) -> None:
-        self.kind.update(session, self.kind.find(session, self.key_after), self.before)
+        record_id = self.kind.update(session, self.kind.find(session, self.key_after),
+                                     self.before, expected_version=self.version_after)
+        self.expected_version = self.kind.version(session, record_id)  # what redo starts from
 
 
 class DeleteCommand(StoreCommand):
     """Delete a record; undo re-creates it with what it held (clauses, links, documents...)."""
 
-    def __init__(self, ctx: AppContext, kind: Kind, record_id: int) -> None:
+    def __init__(
+        self, ctx: AppContext, kind: Kind, record_id: int, *, expected_version: int | None = None
+    ) -> None:
         super().__init__(ctx, f"Delete {kind.label}")
         self.kind = kind
         self.entity = "*" if kind is CONTRACT else kind.entity
         with ctx.session() as session:
             self.key: Key = kind.key(session, record_id)
             self.snapshot = kind.snapshot(session, record_id)
+            # the list shows the record as it is now: delete exactly that state
+            self.expected_version = (
+                expected_version if expected_version is not None
+                else kind.version(session, record_id))
         self.info: Any = None
         self.setText(f"Delete {kind.describe(self.key)}")
 
     def apply(self, session: Session) -> None:
-        self.info = self.kind.delete(session, self.kind.find(session, self.key))
+        self.info = self.kind.delete(session, self.kind.find(session, self.key),
+                                     expected_version=self.expected_version)
 
     def revert(self, session: Session) -> None:
         parent = actions.find_contract(session, self.key[0]) if self.kind.in_contract else None
         record_id = self.kind.restore(session, parent, self.snapshot, self.info)
         self.key = self.kind.key(session, record_id)
+        self.expected_version = self.kind.version(session, record_id)  # what redo deletes
 
 
 class AttachDocumentCommand(StoreCommand):

@@ -30,6 +30,7 @@ from app.ui.forms import (
     record_table,
     selected_id,
 )
+from app.ui.tables import keep_place
 
 NAME, COUNTRY, CONTACT, EMAIL, CONTRACTS = range(5)
 
@@ -67,6 +68,7 @@ class RecordListView(QWidget):
         delete_key = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete_key.activated.connect(self.delete_selected)
+        ctx.gate.writes(delete_key)
         self.buttons = QHBoxLayout()
         self.buttons.addWidget(self.count_label, 1)
         top = QHBoxLayout()
@@ -79,11 +81,15 @@ class RecordListView(QWidget):
         ctx.data_changed.connect(self._data_changed)
 
     def add_button(
-        self, text: str, slot: Callable[[], Any], needs_selection: bool = False
+        self, text: str, slot: Callable[[], Any], needs_selection: bool = False,
+        *, writes: bool = True,
     ) -> QPushButton:
+        """A button under the list; `writes` ones are off while editing is (app.ui.editing)."""
         button = QPushButton(text, self)
         button.clicked.connect(lambda _checked=False: slot())
         self.buttons.addWidget(button)
+        if writes:
+            self.ctx.gate.writes(button)
         if needs_selection:
             self._selection_buttons.append(button)
             button.setEnabled(False)
@@ -94,10 +100,12 @@ class RecordListView(QWidget):
         return []
 
     def refresh(self) -> None:
+        """Load the rows again; the selection, scroll position, sort and filter stay."""
         selected = self.selected_id()
-        self.model.set_rows(self.load())
-        if selected is not None:
-            self.select(selected)
+        with keep_place(self.table):
+            self.model.set_rows(self.load())
+            if selected is not None:
+                self.select(selected)
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -6,6 +6,8 @@ own database session, shows a QProgressDialog with Cancel, and then, on the GUI 
 - Cancel: the progress callback returns False, `app.core.progress.Cancelled` is raised inside `fn`,
   the session rolls back, nothing is written;
 - an error the user can fix (ClausekeeperError): one warning dialog with its lines;
+- the server went away (ConnectionLostError): no dialog; `ctx.connection_lost` makes the window
+  show its banner and pause editing until the server answers again;
 - anything else is a bug: its traceback goes to the log file, a short dialog says so.
 
 Workers never touch widgets: `fn` gets a session and a progress callback, nothing from Qt.
@@ -37,7 +39,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.core.progress import Cancelled, Progress
-from app.errors import ClausekeeperError
+from app.errors import ClausekeeperError, ConnectionLostError
 from app.ui.saved_file import announce
 
 if TYPE_CHECKING:
@@ -88,6 +90,9 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "Clausek
         return None
     if parent is not None and not shiboken6.isValid(parent):
         parent = None
+    if isinstance(exc, ConnectionLostError):
+        connection_lost(parent, exc)
+        return None
     if isinstance(exc, ClausekeeperError):
         lines = exc.lines() or [str(exc)]
         box = QMessageBox(QMessageBox.Icon.Warning, title, lines[0], QMessageBox.StandardButton.Ok,
@@ -109,6 +114,33 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "Clausek
     if parent is not None:
         box.setWindowModality(Qt.WindowModality.WindowModal)
     return _open(box)
+
+
+def connection_lost(parent: QWidget | None, exc: BaseException) -> None:
+    """The server went away: the context of `parent` (else every open one) pauses editing and
+    its window shows the banner; no dialog, however many calls fail meanwhile."""
+    from app.ui.context import AppContext
+
+    widget: Any = parent
+    while widget is not None:
+        try:
+            ctx = widget if isinstance(widget, AppContext) else getattr(widget, "ctx", None)
+        except RuntimeError:  # a main window without a database yet
+            ctx = None
+        if isinstance(ctx, AppContext):
+            ctx.connection_lost(str(exc))
+            return
+        widget = widget.parentWidget() if isinstance(widget, QWidget) else None
+    for ctx in AppContext.open_contexts():
+        ctx.connection_lost(str(exc))
+
+
+def show_open_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None:
+    """A database that could not be opened: always a dialog (a server that cannot be reached
+    while opening is not the open database's connection being lost)."""
+    if isinstance(exc, ConnectionLostError):
+        exc = ClausekeeperError(str(exc), exc.lines())
+    return show_error(parent, exc, "Open database")
 
 
 def _open(box: QMessageBox) -> QMessageBox:
@@ -306,7 +338,9 @@ class Op(QObject):
         self.error = exc
         self._close_dialog()
         try:
-            if self._report_errors:
+            if isinstance(exc, ConnectionLostError):
+                self._ctx.connection_lost(str(exc))
+            elif self._report_errors:
                 show_error(self._parent if self._parent_alive() else None, exc, self.title)
             if self._on_failed is not None and self._parent_alive():
                 self._on_failed(exc)

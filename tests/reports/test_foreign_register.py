@@ -240,11 +240,11 @@ def test_register_workbook_as_a_foreign_register(portfolio: Session, tmp_path: P
 
 
 def test_command_line_import_register(
-    portfolio: Session, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    portfolio: Session, tmp_path: Path, capsys: pytest.CaptureFixture[str], db_target: str
 ) -> None:
     from app.cli import main
 
-    database = str(tmp_path / "test.db")  # the portfolio's database (conftest's db fixture)
+    database = db_target  # the portfolio's database (conftest's db fixture)
     path = _write(tmp_path, REGISTER)
     assert main(["--db", database, "import-register", str(path), "--dry-run"]) == 0
     out = capsys.readouterr().out.splitlines()

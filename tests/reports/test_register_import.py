@@ -328,11 +328,11 @@ def test_cancelled_import_writes_nothing(portfolio: Session, tmp_path: Path) -> 
 
 
 def test_command_line_reports_every_problem(
-    portfolio: Session, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    portfolio: Session, tmp_path: Path, capsys: pytest.CaptureFixture[str], db_target: str
 ) -> None:
     from app.cli import main
 
-    database = str(tmp_path / "test.db")  # the portfolio's database (conftest's db fixture)
+    database = db_target  # the portfolio's database (conftest's db fixture)
     bad = write_workbook(tmp_path / "bad.xlsx", {
         "Vendors": [["name", "colour"], ["Initech", "red"]],
         "Clauses": [["contract", "number", "title"], ["C-404", "1", "x"]],

@@ -84,6 +84,7 @@ def test_demo_refuses_a_database_with_data(db: Database) -> None:
         generate(s, "small", seed=1, as_of=AS_OF)
 
 
+@pytest.mark.sqlite_only  # compares SQLite files (PostgreSQL: test_postgres)
 def test_backup_passes_check_and_holds_the_data(db: Database, tmp_path: Path) -> None:
     with db.session() as s:
         generate(s, "small", seed=2, as_of=AS_OF)
@@ -98,6 +99,7 @@ def test_backup_passes_check_and_holds_the_data(db: Database, tmp_path: Path) ->
         copy.close()
 
 
+@pytest.mark.sqlite_only  # PostgreSQL cannot be made to hold broken references
 def test_check_reports_broken_references(db: Database) -> None:
     with db.session() as s:
         generate(s, "small", seed=2, as_of=AS_OF)

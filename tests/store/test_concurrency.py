@@ -66,6 +66,7 @@ def _references(target: str) -> set[str]:
         db.close()
 
 
+@pytest.mark.sqlite_only  # SQLite's write lock
 @pytest.mark.parametrize("rounds", [2])
 def test_two_imports_at_once(tmp_path: Path, rounds: int) -> None:
     target = str(tmp_path / "shared.db")
@@ -105,6 +106,7 @@ print(json.dumps({"done": done, "busy": busy}))
 """
 
 
+@pytest.mark.sqlite_only  # SQLite's write lock
 def test_a_window_edit_during_a_command_line_import(tmp_path: Path) -> None:
     target = str(tmp_path / "shared.db")
     open_database(target).close()
@@ -148,6 +150,7 @@ def short_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_SECONDS", 1)
 
 
+@pytest.mark.sqlite_only  # SQLite's write lock
 def test_an_import_told_the_database_is_busy(
     tmp_path: Path, short_wait: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -172,6 +175,7 @@ def test_an_import_told_the_database_is_busy(
     assert len(_references(str(path))) == 10
 
 
+@pytest.mark.sqlite_only  # SQLite's write lock
 def test_a_window_edit_told_the_database_is_busy(tmp_path: Path, short_wait: None) -> None:
     from app.store.portfolio_actions import create_vendor
 

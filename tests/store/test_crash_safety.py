@@ -90,6 +90,7 @@ def _all_or_none(counts: dict[str, int], full: dict[str, int]) -> str:
     return "all"
 
 
+@pytest.mark.sqlite_only  # SQLite's own crash safety
 def test_sigkill_during_a_large_import_leaves_all_or_none(
     register: Register, tmp_path: Path
 ) -> None:
@@ -176,6 +177,7 @@ def _assert_backup_opens(backup: Path) -> None:
     assert backup.stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.sqlite_only  # SQLite's own crash safety
 def test_sigkill_during_an_upgrade_leaves_the_old_or_the_new_schema(
     old_database: Path, tmp_path: Path
 ) -> None:
@@ -228,6 +230,7 @@ def test_sigkill_during_an_upgrade_leaves_the_old_or_the_new_schema(
     assert killed >= UPGRADE_KILLS - 2, outcomes
 
 
+@pytest.mark.sqlite_only  # SQLite's own crash safety
 def test_the_upgrade_is_one_transaction(old_database: Path, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A migration failing half-way (as a kill would stop it) leaves revision 0001 intact."""

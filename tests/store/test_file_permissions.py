@@ -32,6 +32,7 @@ def _permissive_umask() -> Iterator[None]:
     os.umask(old)
 
 
+@pytest.mark.sqlite_only  # SQLite file modes
 def test_database_and_its_log_files_are_private(tmp_path: Path) -> None:
     path = tmp_path / "portfolio.db"
     db = open_database(str(path))
@@ -52,6 +53,7 @@ def test_database_and_its_log_files_are_private(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.partial*"))
 
 
+@pytest.mark.sqlite_only  # SQLite file modes
 def test_an_existing_readable_database_is_made_private(tmp_path: Path) -> None:
     made = tmp_path / "made.db"
     open_database(str(made)).close()
@@ -62,6 +64,7 @@ def test_an_existing_readable_database_is_made_private(tmp_path: Path) -> None:
     assert _mode(path) == 0o600
 
 
+@pytest.mark.sqlite_only  # SQLite file modes
 def test_the_backup_before_an_upgrade_is_private(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{path}")

@@ -292,7 +292,7 @@ def test_a_person_the_import_created_who_learnt_a_clause_since_blocks_it(
         assert session.scalars(select(Person.name).where(Person.name == "Dora Dean")).one()
 
 
-def test_links_an_import_removed_come_back_with_their_values(db: Database) -> None:
+def test_links_an_import_removed_come_back_with_their_values(db: Database, tmp_path: Path) -> None:
     """An attestation import removes a link with new_level 0: taking it back restores it."""
     from app.store.models import Knowledge, Person
 
@@ -301,7 +301,7 @@ def test_links_an_import_removed_come_back_with_their_values(db: Database) -> No
     with db.session() as session:
         ann = session.scalars(select(Person).where(Person.name == "Ann Archer")).one()
         before = sorted((k.clause.number, k.level, k.verified_on) for k in ann.knowledge)
-    path = Path(db.path.parent) / "attestations.xlsx"  # type: ignore[union-attr]
+    path = tmp_path / "attestations.xlsx"
     path.write_bytes(b"stand-in for the attestation workbook")
     with db.session() as session:
         with import_log.recording(session, "attestations", path):

@@ -17,6 +17,8 @@ from app.store.engine import open_database
 from app.store.migrate import alembic_config, head_revision
 from app.store.models import Base
 
+pytestmark = pytest.mark.sqlite_only  # SQLite files and their upgrades
+
 
 def _make_old_database(path: Path) -> None:
     """A database at the first revision, filled through plain SQL as that version would."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import create_engine
 
@@ -14,6 +15,8 @@ from app.store.engine import open_database
 from app.store.migrate import alembic_config, head_revision
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "portfolio-0001.sql"
+
+pytestmark = pytest.mark.sqlite_only  # SQLite files and their upgrades
 
 
 def _load_fixture(path: Path) -> None:

@@ -33,7 +33,9 @@ def test_opens_on_the_database_with_its_path_and_as_of_date(
     assert main_window.current_page_name() == "Dashboard"
     dashboard = main_window.page("Dashboard")
     assert isinstance(dashboard, DashboardView)
-    qtbot.waitUntil(lambda: dashboard.figures is not None, timeout=20_000)
+    # every group of figures shown (they arrive one by one, in no fixed order)
+    qtbot.waitUntil(lambda: dashboard.figures is not None and all(
+        card.value != "…" for card in dashboard.cards.values()), timeout=20_000)
     # 3 running contracts: C-001 and C-002 active, C-003 active; C-004 expired
     assert dashboard.cards["active"].value == "3"
     assert dashboard.cards["expired"].value == "1"

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ClausekeeperError
+from app.errors import ClausekeeperError, ConflictError
 from app.services.knowledge_views import KnowledgeMatrix, MatrixCell, MatrixClause, MatrixPerson
 from app.ui import workers
 from app.ui.context import AppContext
@@ -123,6 +123,8 @@ class MatrixWidget(QWidget):
         self.reverify_button = QPushButton("Re-&verify selected", self)
         self.reverify_button.setObjectName("reverifyButton")
         self.reverify_button.clicked.connect(lambda _c=False: self.reverify())
+        ctx.gate.writes(self.level_button, self.add_button, self.remove_button,
+                        self.reverify_button, self.table)
         self.hint = QLabel(self)
         self.hint.setStyleSheet("color: #555;")
         self.hint.setWordWrap(True)
@@ -315,21 +317,27 @@ class MatrixWidget(QWidget):
         return LinkKey(person.key, person.name, clause.contract, clause.number)
 
     def _run(self, action: Callable[[], Any]) -> bool:
+        if not self.ctx.can_edit:  # typed levels too (the buttons are off: app.ui.editing)
+            return False
         try:
             action()
         except ClausekeeperError as exc:
             workers.show_error(self, exc, "Knowledge")
+            if isinstance(exc, ConflictError):  # show what the other desk saved
+                self.refresh()
             return False
         return True
 
     def _edit_cell(self, clause: MatrixClause, person: MatrixPerson, level: int) -> bool:
         key = self._key(clause, person)
+        cell = (None if self.model.matrix is None
+                else self.model.matrix.cell(clause.clause_id, person.id))
+        seen = [commands.seen_state(cell)]  # another desk's change since is refused
         if level == 0:
-            if self.model.matrix is None or self.model.matrix.cell(clause.clause_id,
-                                                                   person.id) is None:
+            if cell is None:
                 return False
-            return self._run(lambda: commands.remove_links(self.ctx, [key]))
-        return self._run(lambda: commands.set_level(self.ctx, [key], level))
+            return self._run(lambda: commands.remove_links(self.ctx, [key], seen))
+        return self._run(lambda: commands.set_level(self.ctx, [key], level, seen))
 
     def _key_level(self, level: int) -> None:
         if level == 0:
@@ -338,24 +346,29 @@ class MatrixWidget(QWidget):
             self.set_level(level)
 
     def set_level(self, level: int) -> bool:
-        keys = [self._key(c, p) for c, p, _cell in self.selected_cells()]
+        cells = self.selected_cells()
+        keys = [self._key(c, p) for c, p, _cell in cells]
         if not keys:
             return False
-        return self._run(lambda: commands.set_level(self.ctx, keys, level))
+        seen = [commands.seen_state(cell) for _c, _p, cell in cells]
+        return self._run(lambda: commands.set_level(self.ctx, keys, level, seen))
 
     def remove_links(self) -> bool:
-        keys = [self._key(c, p) for c, p, cell in self.selected_cells() if cell is not None]
+        linked = [(c, p, cell) for c, p, cell in self.selected_cells() if cell is not None]
+        keys = [self._key(c, p) for c, p, _cell in linked]
         if not keys:
             return False
-        return self._run(lambda: commands.remove_links(self.ctx, keys))
+        seen = [commands.seen_state(cell) for _c, _p, cell in linked]
+        return self._run(lambda: commands.remove_links(self.ctx, keys, seen))
 
     def reverify(self) -> bool:
-        chosen = [(self._key(c, p), cell.level) for c, p, cell in self.selected_cells()
-                  if cell is not None]
+        chosen = [(self._key(c, p), cell.level, commands.seen_state(cell))
+                  for c, p, cell in self.selected_cells() if cell is not None]
         if not chosen:
             return False
-        keys, levels = zip(*chosen, strict=True)
-        return self._run(lambda: commands.reverify(self.ctx, list(keys), list(levels)))
+        keys, levels, seen = zip(*chosen, strict=True)
+        return self._run(
+            lambda: commands.reverify(self.ctx, list(keys), list(levels), list(seen)))
 
     def add_owner(self) -> AddOwnerDialog | None:
         clauses = self.selected_clauses()
@@ -395,6 +408,8 @@ class MatrixWidget(QWidget):
         menu.addAction("Add owner…", self.add_owner)
         menu.addAction("Remove link", self.remove_links)
         menu.addAction("Re-verify", self.reverify)
+        for action in menu.actions():
+            action.setEnabled(self.ctx.can_edit)
         menu.popup(self.table.viewport().mapToGlobal(position))
 
     # --- refreshing ---------------------------------------------------------------------------

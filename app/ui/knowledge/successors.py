@@ -286,6 +286,7 @@ class SuccessorsPanel(QWidget):
             button.clicked.connect(lambda _c=False, r=row: self.act(r))
         button.setObjectName(f"successorAction{row}")
         button.setEnabled(not self._busy)
+        self.ctx.gate.writes(button)
         return button
 
     def _show_plan(self, reference: str | None) -> None:

@@ -16,6 +16,7 @@ the successors are computed only while their tab is shown, after the rows.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import fields, replace
 from typing import Any
 
@@ -60,6 +61,7 @@ from app.ui.knowledge.matrix import MatrixWidget
 from app.ui.knowledge.matrix_model import figures_text
 from app.ui.knowledge.sequencer import Sequencer
 from app.ui.knowledge.successors import SelectedClause, SuccessorsPanel
+from app.ui.tables import keep_place
 
 ENTITIES = ("*", "Knowledge", "Person", "Clause", "Contract", "Vendor", "Setting")
 KEEP_ROWS = 10_000  # rows fetched again after a refresh, at most (the selected one among them)
@@ -104,6 +106,7 @@ class KnowledgeWorkspace(QWidget):
         self.import_attestations_button.setObjectName("importAttestations")
         self.import_attestations_button.clicked.connect(
             lambda _c=False: self.import_attestations())
+        ctx.gate.writes(self.import_attestations_button)
         self.summary = QLabel(self)
         self.summary.setObjectName("knowledgeSummary")
         self.summary.setWordWrap(True)
@@ -321,9 +324,11 @@ class KnowledgeWorkspace(QWidget):
             kept = self._selected_clause()
             same = previous is not None and previous.criteria == selection.criteria
             shown = min(self.model.rowCount(), KEEP_ROWS) if same else 0
-            self.model.set_selection(selection, shown)
-            if kept is not None:
-                self.select_clause(kept)
+            # a refresh of the same list keeps the user's place (app.ui.tables.keep_place)
+            with keep_place(self.table) if same else nullcontext():
+                self.model.set_selection(selection, shown)
+                if kept is not None:
+                    self.select_clause(kept)
         if self.table.selectionModel().selectedRows() == [] and self.model.rowCount():
             self.table.selectRow(0)
         self._show_count()

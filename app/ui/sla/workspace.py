@@ -54,6 +54,7 @@ from app.ui.sla.models import (
     number_text,
     ratio_text,
 )
+from app.ui.tables import keep_place
 
 ALL_DATA = {"*", "Contract", "Vendor", "Sla"}  # the list of contracts may change
 FIGURES = {"Measurement", "CreditNote"}  # only the figures and credits change
@@ -161,6 +162,7 @@ class SlaWorkspace(QWidget):
         self.credit_button = QPushButton("Record credit note…")
         self.credit_button.setObjectName("recordCreditButton")
         self.credit_button.clicked.connect(self.record_credit_note)
+        ctx.gate.writes(self.import_button, self.credit_button)
         top = QHBoxLayout()
         top.addWidget(_heading("SLAs and service credits"))
         top.addStretch(1)
@@ -222,6 +224,7 @@ class SlaWorkspace(QWidget):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        ctx.gate.writes(self.grid)
         self.grid.horizontalHeader().setDefaultSectionSize(130)
         self.grid.verticalHeader().setDefaultSectionSize(self.grid.fontMetrics().height() + 8)
         self.grid_delegate = GridDelegate(self.grid)
@@ -377,7 +380,8 @@ class SlaWorkspace(QWidget):
 
     def _show_contracts(self, rows: list[SlaContract]) -> None:
         self._contracts = rows
-        self._filter_contracts()
+        with keep_place(self.contracts_table):  # a refresh keeps the user's place
+            self._filter_contracts()
         self.contracts_loaded.emit()
 
     def _filter_contracts(self) -> None:
