@@ -149,6 +149,7 @@ def test_a_damaged_cache_file_is_recomputed(filled: Database, tmp_path: Path) ->
     assert calls == ["contracts", "measurements", "summary"]
 
 
+@pytest.mark.sqlite_only  # start-up looks at SQLite files only
 def test_a_look_before_opening_serves_only_the_figures_of_the_data_as_it_is(
     filled: Database, tmp_path: Path
 ) -> None:
@@ -174,6 +175,7 @@ def test_a_look_before_opening_serves_only_the_figures_of_the_data_as_it_is(
     assert cache.peek("test", D, later) is None  # a write since: never the older figures
 
 
+@pytest.mark.sqlite_only  # start-up looks at SQLite files only
 def test_a_look_reads_only_plain_figure_data(filled: Database, tmp_path: Path) -> None:
     from app.store.quick_look import look
 
@@ -202,6 +204,7 @@ def test_only_an_existing_sqlite_file_is_looked_at(
     assert sqlite_file(None) == junk.resolve()
 
 
+@pytest.mark.sqlite_only  # start-up looks at SQLite files only
 def test_figures_reused_after_an_unrelated_write_are_kept_at_the_new_revision(
     filled: Database, tmp_path: Path
 ) -> None:
@@ -223,6 +226,7 @@ def test_figures_reused_after_an_unrelated_write_are_kept_at_the_new_revision(
     assert now is not None and cache.peek("only", D, now) == {"contracts": 1}
 
 
+@pytest.mark.sqlite_only  # start-up looks at SQLite files only
 def test_an_import_is_never_hidden(filled: Database, tmp_path: Path) -> None:
     """A bulk import writes its audit rows like any edit: the figures it touches are computed
     again, and start-up's look no longer serves the ones kept before it."""
@@ -246,6 +250,7 @@ def test_an_import_is_never_hidden(filled: Database, tmp_path: Path) -> None:
     assert calls == ["measurements"]  # the contracts part did not depend on it
 
 
+@pytest.mark.sqlite_only  # start-up looks at SQLite files only
 def test_a_look_tells_what_kinds_of_record_were_written_since(filled: Database) -> None:
     """The standard-library twin of app.store.revision.changed_since, for start-up."""
     from app.store.quick_look import changed_since, look
