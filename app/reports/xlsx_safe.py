@@ -394,7 +394,7 @@ def bounded_rows(
             raise ClausekeeperError(
                 f"{where}: more than {MAX_SHEET_CELLS:,} cells; split the file"
             )
-        if width == 0 or all(blank(v) for v in row):
+        if width == 0 or (blank(row[0]) and all(blank(v) for v in row)):
             empty_run += 1
             if empty_run > MAX_EMPTY_RUN:
                 raise ClausekeeperError(
@@ -414,11 +414,16 @@ def sheet_rows(worksheet: Any, where: str | None = None) -> Iterator[Any]:
     `register.xlsx, sheet Vendors`). openpyxl warns about oddities of other writers; wrap the
     reading in `warnings.catch_warnings()` where that matters.
     """
+    from app.reports.xlsx_rows import fast_rows_available, sheet_values
+
     reset = getattr(worksheet, "reset_dimensions", None)
     if reset is not None:
         reset()
     try:
-        rows = worksheet.iter_rows(values_only=True)
+        if fast_rows_available(worksheet):
+            rows = sheet_values(worksheet)
+        else:
+            rows = worksheet.iter_rows(values_only=True)
         yield from bounded_rows(rows, where or f"the sheet {worksheet.title}")
     except (DefusedXmlException, ParseError) as exc:  # a second line of defence
         raise ClausekeeperError(

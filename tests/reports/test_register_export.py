@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -76,8 +77,8 @@ def test_sheets_state_their_size(portfolio: Session, tmp_path: Path) -> None:
     with zipfile.ZipFile(_export(portfolio, tmp_path)) as z:
         contracts = z.read("xl/worksheets/sheet3.xml").decode()
         settings = z.read("xl/worksheets/sheet9.xml").decode()
-    assert '<dimension ref="A1:T5" />' in contracts  # 20 columns, header + 4 contracts
-    assert '<dimension ref="A1:B5" />' in settings  # header + 4 settings
+    assert re.search(r'<dimension ref="A1:T5" ?/>', contracts)  # 20 columns, header + 4
+    assert re.search(r'<dimension ref="A1:B5" ?/>', settings)  # header + 4 settings
 
 
 def test_clause_numbers_are_text_in_natural_order(portfolio: Session, tmp_path: Path) -> None:

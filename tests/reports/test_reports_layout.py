@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -74,7 +75,7 @@ def test_summary_has_a_native_chart(
     assert f"<{chart}>" in xml
     assert xml.count("<ser>") == series
     assert "<f>'Summary'!$B$" in xml  # its data are on the summary sheet
-    assert xml.count('<delete val="0" />') == 2  # both axes shown
+    assert len(re.findall(r'<delete val="0" ?/>', xml)) == 2  # both axes shown (any writer)
     assert "drawing" in rels
 
 
