@@ -10,7 +10,9 @@ escape that Excel decodes, and a literal `_xHHHH_` in the text is protected as `
 Reading: before openpyxl sees a file, it must be a zip with the parts of a workbook, at most
 MAX_ENTRIES entries, at most MAX_UNCOMPRESSED bytes once unpacked, no entry compressed beyond
 MAX_RATIO (zip bombs), and no XML part with a document type declaration (entity bombs, external
-entities). openpyxl then parses with defusedxml (a second line of defence) in read-only mode.
+entities). openpyxl then opens the workbook with defusedxml (a second line of defence) in read-only
+mode, and `sheet_rows` reads each sheet's rows with the streaming reader of xlsx_rows (lxml with
+entities, DTDs and the network off; a DTD is refused there too).
 """
 
 from __future__ import annotations
