@@ -14,7 +14,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -110,6 +110,8 @@ def _choice(options: Sequence[str]) -> Parser:
 
 
 def _day(value: object, name: str) -> object:
+    if value.__class__ is datetime:  # an Excel date, as fields.day takes it, sooner
+        return value.date()  # type: ignore[attr-defined]
     return fields.day(value, name)
 
 
