@@ -4,9 +4,9 @@
 
 Measures, on the same clause rows of `gaps()`:
 - raw: openpyxl write-only, one sheet, `ws.append(tuple_of_plain_values)` per clause;
-- ours: `write_knowledge_report` (every sheet, safe text cells, formats, table, conditional
-  formatting), timed with and without computing `gaps()` (and the Forecast and Successors
-  sheets' `knowledge_forecast()` and `find_successors()`);
+- ours: `write_knowledge_workbook` (every sheet, safe text cells, formats, table, conditional
+  formatting) from figures computed once (`knowledge_figures`: gaps, forecast, successors), and
+  the whole `export_report` that computes them too;
 and reports data cells per second (title, header and summary cells of ours are not counted, so
 the ratio is conservative). Then the write phase's peak Python memory (tracemalloc) for a
 quarter of the clauses and for all of them: it should not grow with the row count.
@@ -24,17 +24,19 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from openpyxl import Workbook  # noqa: E402
 
-from app.reports import report_knowledge  # noqa: E402
-from app.reports.export import export_report  # noqa: E402
-from app.reports.report_knowledge import _clause_row  # noqa: E402
-from app.services.continuity import find_successors, knowledge_forecast  # noqa: E402
-from app.services.knowledge import GapsResult, gaps  # noqa: E402
+from app.reports.export import export_report, write_workbook  # noqa: E402
+from app.reports.report_knowledge import (  # noqa: E402
+    KnowledgeFigures,
+    _clause_row,
+    knowledge_figures,
+    write_knowledge_workbook,
+)
+from app.services.knowledge import GapsResult  # noqa: E402
 from app.store.engine import open_database  # noqa: E402
 
 OUT = Path(tempfile.gettempdir()) / "clausekeeper-bench-export.xlsx"
@@ -56,41 +58,29 @@ def raw_write(rows: list[tuple[Any, ...]], *, pause_gc: bool = False) -> float:
     return time.perf_counter() - start
 
 
-CONTINUITY: dict[str, Any] = {}
-"""The forecast points and successors of the run, computed once (see main)."""
-
-
-def ours_write(session: Any, result: GapsResult, as_of: date, *, with_gaps: bool) -> float:
-    """What `clausekeeper export knowledge` does (export_report), optionally without gaps()."""
+def ours_write(session: Any, figures: KnowledgeFigures, as_of: date, *, with_gaps: bool) -> float:
+    """What `clausekeeper export knowledge` does (export_report), or only its writing."""
     start = time.perf_counter()
     if with_gaps:
         export_report(session, "knowledge", OUT, as_of)
     else:
-        with (
-            mock.patch.object(report_knowledge, "gaps", lambda *_a, **_k: result),
-            mock.patch.object(
-                report_knowledge, "knowledge_forecast", lambda *_a, **_k: CONTINUITY["points"]
-            ),
-            mock.patch.object(
-                report_knowledge, "find_successors", lambda *_a, **_k: CONTINUITY["successors"]
-            ),
-        ):
-            export_report(session, "knowledge", OUT, as_of)
+        write_workbook(OUT, lambda out: write_knowledge_workbook(out, figures))
     return time.perf_counter() - start
 
 
-def data_cells(result: GapsResult) -> int:
-    continuity = len(CONTINUITY["points"]) * 9 + len(CONTINUITY["successors"].clauses) * 15
+def data_cells(figures: KnowledgeFigures) -> int:
+    result: GapsResult = figures.result
+    continuity = len(figures.points) * 9 + len(figures.successors.clauses) * 15
     return (
         len(result.clauses) * 9 + len(result.contracts) * 10 + len(result.vendors) * 9 + continuity
     )
 
 
-def peak_write_memory(session: Any, result: GapsResult, as_of: date) -> int:
+def peak_write_memory(session: Any, figures: KnowledgeFigures, as_of: date) -> int:
     gc.collect()
     tracemalloc.start()
     try:
-        ours_write(session, result, as_of, with_gaps=False)
+        ours_write(session, figures, as_of, with_gaps=False)
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -109,19 +99,19 @@ def main() -> int:
     db = open_database(args.db)
     with db.session() as session:
         start = time.perf_counter()
-        result = gaps(session, args.as_of)
-        print(f"gaps(): {len(result.clauses):,} clauses in {time.perf_counter() - start:.2f} s")
-        CONTINUITY["points"] = knowledge_forecast(session, args.as_of)
-        CONTINUITY["successors"] = find_successors(session, args.as_of)
+        figures = knowledge_figures(session, args.as_of)
+        result = figures.result
+        print(f"gaps, forecast and successors: {len(result.clauses):,} clauses in "
+              f"{time.perf_counter() - start:.2f} s")
         rows = [_clause_row(c) for c in result.clauses]
         raw_cells = len(rows) * 9
-        ours_cells = data_cells(result)
+        ours_cells = data_cells(figures)
         raw_times, strict_times, ours_times, full_times = [], [], [], []
         for _ in range(args.runs):  # interleaved, best of N: the machine is shared and noisy
             raw_times.append(raw_write(rows))
             strict_times.append(raw_write(rows, pause_gc=True))
-            ours_times.append(ours_write(session, result, args.as_of, with_gaps=False))
-            full_times.append(ours_write(session, result, args.as_of, with_gaps=True))
+            ours_times.append(ours_write(session, figures, args.as_of, with_gaps=False))
+            full_times.append(ours_write(session, figures, args.as_of, with_gaps=True))
         raw_rate = raw_cells / min(raw_times)
         ours_rate = ours_cells / min(ours_times)
         full_rate = ours_cells / min(full_times)
@@ -138,10 +128,13 @@ def main() -> int:
         print(f"ratios to the stricter floor: writing {ours_rate / strict_rate:.2f}, "
               f"gaps + writing {full_rate / strict_rate:.2f}")
 
-        quarter = replace(result, clauses=result.clauses[: len(result.clauses) // 4])
+        quarter = replace(
+            figures, result=replace(result, clauses=result.clauses[: len(result.clauses) // 4])
+        )
         small = peak_write_memory(session, quarter, args.as_of)
-        large = peak_write_memory(session, result, args.as_of)
-        print(f"write-phase peak memory: {len(quarter.clauses):,} clauses {small / 2**20:.1f} MB, "
+        large = peak_write_memory(session, figures, args.as_of)
+        print(f"write-phase peak memory: {len(quarter.result.clauses):,} clauses "
+              f"{small / 2**20:.1f} MB, "
               f"{len(result.clauses):,} clauses {large / 2**20:.1f} MB")
     db.close()
     OUT.unlink(missing_ok=True)

@@ -14,12 +14,12 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core import fields
@@ -77,13 +77,22 @@ class Col:
 
 
 def _text(max_len: int | None = None) -> Parser:
-    return lambda v, f: fields.text(v, f, max_len=max_len)
+    def parse(value: object, name: str) -> object:
+        if value.__class__ is str:  # the common case, as fields.text takes it, sooner
+            result = value.strip()  # type: ignore[attr-defined]
+            if result and "\x00" not in result and (max_len is None or len(result) <= max_len):
+                return result
+        return fields.text(value, name, max_len=max_len)
+
+    return parse
 
 
 def _key(max_len: int) -> Parser:
+    text = _text(max_len)
+
     def parse(value: object, name: str) -> object:
-        result = fields.text(value, name, max_len=max_len)
-        return sys.intern(result) if result is not None else None
+        result = text(value, name)
+        return sys.intern(result) if result is not None else None  # type: ignore[arg-type]
 
     return parse
 
@@ -101,6 +110,8 @@ def _choice(options: Sequence[str]) -> Parser:
 
 
 def _day(value: object, name: str) -> object:
+    if value.__class__ is datetime:  # an Excel date, as fields.day takes it, sooner
+        return value.date()  # type: ignore[attr-defined]
     return fields.day(value, name)
 
 
@@ -343,24 +354,28 @@ def _read_sheet(
     for row_number, raw_row in enumerate(rows, start=2):
         if row_number % 2000 == 0:
             step(progress, min(done + row_number, total), total, f"reading {name}")
-        if all(_blank(v) for v in raw_row):
+        cells = len(raw_row)
+        if not cells or (_blank(raw_row[0]) and all(_blank(v) for v in raw_row)):
             continue
         for index in unnamed:
-            if index < len(raw_row) and not _blank(raw_row[index]):
+            if index < cells and not _blank(raw_row[index]):
                 problems.add(name, row_number, None, f"a value in column {index + 1}, "
                              "which has no name in row 1")
         values: list[Any] = [None] * width
         for i, col, position in order:
-            if position is None or position >= len(raw_row):
-                raw = None
-            else:
-                raw = raw_row[position]
-                if isinstance(raw, str):
+            raw = None if position is None or position >= cells else raw_row[position]
+            if raw is None:
+                blank = True
+            elif isinstance(raw, str):
+                if "_x" in raw:
                     raw = unescape_text(raw)
-            if raw is FORMULA_WITHOUT_VALUE:
+                blank = not raw.strip()
+            elif raw is FORMULA_WITHOUT_VALUE:
                 problems.add(name, row_number, col.name, FormulaWithoutValue.REASON)
                 continue
-            if _blank(raw):
+            else:
+                blank = False
+            if blank:
                 if col.required:
                     problems.add(name, row_number, col.name, "a value is required")
                 continue
@@ -837,8 +852,20 @@ class _Writer:
         build: Callable[[Values], dict[str, Any]],
         audit_key: Callable[[Values], str | tuple[str, str | None]],
     ) -> None:
+        # Core, not the ORM's bulk insert: the same statement without its per-row bookkeeping.
+        # The ORM leaves a None out where the column has a default (for the default to apply):
+        # a chunk with such a None still goes through it.
+        table = cast(Table, model.__table__)
+        statement = insert(table)
+        defaulted = [c.key for c in table.columns if c.default is not None
+                     or c.server_default is not None]
+        connection = self.session.connection()
         for chunk in _chunks(rows):
-            self.session.execute(insert(model), [build(r) for r in chunk])
+            built = [build(r) for r in chunk]
+            if any(row.get(key, 0) is None for row in built for key in defaulted):
+                self.session.execute(insert(model), built)
+            else:
+                connection.execute(statement, built)
             audit.record_bulk(self.session, model.__name__, [audit_key(r) for r in chunk])
             self.advance(len(chunk), f"writing {model.__tablename__}")
 

@@ -10,6 +10,7 @@ the rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
 
@@ -68,24 +69,48 @@ def _figure_values(f: Figures) -> tuple[Any, ...]:
     return (f.coverage, f.truck_factor, f.orphaned, f.at_risk, f.single, f.covered, f.clauses)
 
 
-def write_knowledge_report(
-    session: Session, out: IO[bytes], as_of: date, progress: Progress = null_progress
-) -> None:
-    """Write the knowledge report for the as-of date to `out`."""
+@dataclass(frozen=True)
+class KnowledgeFigures:
+    """What the report shows, computed: the gaps, the forecast and the successors."""
+
+    result: GapsResult
+    points: list[ForecastPoint]
+    successors: SuccessorsResult
+
+
+def knowledge_figures(
+    session: Session, as_of: date, progress: Progress = null_progress
+) -> KnowledgeFigures:
+    """Compute everything the knowledge report shows for the as-of date."""
     step(progress, 0, 1, "assessing knowledge")
     result = gaps(session, as_of)
     step(progress, 0, 1, "forecasting")
     points = knowledge_forecast(session, as_of)
     step(progress, 0, 1, "finding successors")
     successors = find_successors(session, as_of)
+    return KnowledgeFigures(result, points, successors)
+
+
+def write_knowledge_workbook(
+    out: IO[bytes], figures: KnowledgeFigures, progress: Progress = null_progress
+) -> None:
+    """Write the workbook of computed figures to `out` (streamed, write-only)."""
+    result = figures.result
     with write_only_workbook() as wb:
         _summary(wb, result)
         _clauses(wb, result, progress)
         _contracts(wb, result)
         _vendors(wb, result)
-        _forecast(wb, as_of, points)
-        _successors(wb, successors)
+        _forecast(wb, result.as_of, figures.points)
+        _successors(wb, figures.successors)
         wb.save(out)
+
+
+def write_knowledge_report(
+    session: Session, out: IO[bytes], as_of: date, progress: Progress = null_progress
+) -> None:
+    """Write the knowledge report for the as-of date to `out`."""
+    write_knowledge_workbook(out, knowledge_figures(session, as_of, progress), progress)
 
 
 def _summary(wb: Any, result: GapsResult) -> None:

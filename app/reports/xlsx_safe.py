@@ -10,7 +10,9 @@ escape that Excel decodes, and a literal `_xHHHH_` in the text is protected as `
 Reading: before openpyxl sees a file, it must be a zip with the parts of a workbook, at most
 MAX_ENTRIES entries, at most MAX_UNCOMPRESSED bytes once unpacked, no entry compressed beyond
 MAX_RATIO (zip bombs), and no XML part with a document type declaration (entity bombs, external
-entities). openpyxl then parses with defusedxml (a second line of defence) in read-only mode.
+entities). openpyxl then opens the workbook with defusedxml (a second line of defence) in read-only
+mode, and `sheet_rows` reads each sheet's rows with the streaming reader of xlsx_rows (lxml with
+entities, DTDs and the network off; a DTD is refused there too).
 """
 
 from __future__ import annotations
@@ -394,7 +396,7 @@ def bounded_rows(
             raise ClausekeeperError(
                 f"{where}: more than {MAX_SHEET_CELLS:,} cells; split the file"
             )
-        if width == 0 or all(blank(v) for v in row):
+        if width == 0 or (blank(row[0]) and all(blank(v) for v in row)):
             empty_run += 1
             if empty_run > MAX_EMPTY_RUN:
                 raise ClausekeeperError(
@@ -414,11 +416,16 @@ def sheet_rows(worksheet: Any, where: str | None = None) -> Iterator[Any]:
     `register.xlsx, sheet Vendors`). openpyxl warns about oddities of other writers; wrap the
     reading in `warnings.catch_warnings()` where that matters.
     """
+    from app.reports.xlsx_rows import fast_rows_available, sheet_values
+
     reset = getattr(worksheet, "reset_dimensions", None)
     if reset is not None:
         reset()
     try:
-        rows = worksheet.iter_rows(values_only=True)
+        if fast_rows_available(worksheet):
+            rows = sheet_values(worksheet)
+        else:
+            rows = worksheet.iter_rows(values_only=True)
         yield from bounded_rows(rows, where or f"the sheet {worksheet.title}")
     except (DefusedXmlException, ParseError) as exc:  # a second line of defence
         raise ClausekeeperError(

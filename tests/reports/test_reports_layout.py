@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -74,8 +75,7 @@ def test_summary_has_a_native_chart(
     assert f"<{chart}>" in xml
     assert xml.count("<ser>") == series
     assert "<f>'Summary'!$B$" in xml  # its data are on the summary sheet
-    # both axes shown (lxml writes "<delete val="0" />", the standard library "... val="0"/>")
-    assert xml.replace('" />', '"/>').count('<delete val="0"/>') == 2
+    assert len(re.findall(r'<delete val="0" ?/>', xml)) == 2  # both axes shown (any writer)
     assert "drawing" in rels
 
 
