@@ -122,8 +122,10 @@ def test_read_only_role_reads_everything_and_writes_nothing(
 
 def test_read_only_sqlite_file_reads_and_refuses_writes(tmp_path: Path) -> None:
     path = tmp_path / "portfolio.db"
-    with open_database(str(path)).session() as s:
+    writer = open_database(str(path))
+    with writer.session() as s:
         generate(s, "small", seed=5, as_of=AS_OF)
+    writer.close()
     db = open_database(str(path), read_only=True)
     try:
         assert db.read_only and db.user == getpass.getuser()
@@ -273,8 +275,10 @@ def test_a_malformed_url_is_echoed_without_its_password(capsys: pytest.CaptureFi
 @pytest.mark.postgres
 def test_postgres_opened_read_only_on_purpose() -> None:
     with pg_database_url() as url:
-        with open_database(url).session() as s:
+        writer = open_database(url)
+        with writer.session() as s:
             actions.create_vendor(s, {"name": "Acme"})
+        writer.close()
         db = open_database(url, read_only=True)
         try:
             assert db.read_only
