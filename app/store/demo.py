@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.core.progress import Progress, null_progress, step
@@ -75,6 +75,20 @@ def generate(
     return builder.write(session, progress)
 
 
+def _advance_id_sequences(session: Session, tables: list[str]) -> None:
+    """The demo writes its ids itself; PostgreSQL's id sequences must then move past them, or
+    the next record added without an id (by the app, an import) would collide with one."""
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite takes the next id from the table itself
+    for table in tables:
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}"
+            )
+        )
+
+
 class _Builder:
     def __init__(self, rng: random.Random, scale: Scale, as_of: date, name: str) -> None:
         self.rng = rng
@@ -116,6 +130,7 @@ class _Builder:
                 done += len(chunk)
                 step(progress, done, total, f"Writing {model.__tablename__}")
         session.flush()
+        _advance_id_sequences(session, [model.__tablename__ for _, model in plan])
         labels = {
             "Vendor": "vendors",
             "Person": "people",

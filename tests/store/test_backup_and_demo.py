@@ -135,3 +135,19 @@ def test_enterprise_shape_measures_every_sla_over_its_life(db: Database) -> None
     missing = sum(s.missing for s in report.slas)
     assert measured == 14_400
     assert missing <= 14_400 // 100 + 60  # about 1 % left unreported, no more
+
+
+def test_records_added_after_the_demo_get_new_ids(db: Database) -> None:
+    """The demo writes its own ids: on PostgreSQL the id sequences move past them, so the next
+    vendor or person added by hand does not collide (SQLite and PostgreSQL alike)."""
+    from app.store import portfolio_actions as actions
+    from app.store.models import Vendor
+
+    with db.session() as s:
+        generate(s, scale="small", seed=3, as_of=date(2025, 6, 15))
+    with db.session() as s:
+        vendor = actions.create_vendor(s, {"name": "Added after the demo"})
+        person = actions.create_person(s, {"name": "Hand Added", "email": "hand@corp.example"})
+    with db.session() as s:
+        assert vendor == s.scalar(select(func.max(Vendor.id)))
+        assert person == s.scalar(select(func.max(Person.id)))
