@@ -76,15 +76,17 @@ def generate(
 
 
 def _advance_id_sequences(session: Session, tables: list[str]) -> None:
-    """The demo writes its ids itself; PostgreSQL's id sequences must then move past them, or
-    the next record added without an id (by the app, an import) would collide with one."""
+    """The demo writes its ids itself (1, 2, … in each table); PostgreSQL's id sequences must
+    then move past them, or the next record added without an id (by the app, an import) would
+    collide with one. nextval, not setval: a writer role may use a sequence without owning it
+    (and moving a sequence further than needed only leaves a gap)."""
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite takes the next id from the table itself
     for table in tables:
         session.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}"
+                f"SELECT count(nextval(pg_get_serial_sequence('{table}', 'id'))) "
+                f"FROM generate_series(1, (SELECT COALESCE(MAX(id), 0) FROM {table}))"
             )
         )
 
