@@ -15,12 +15,14 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import (
+    QEvent,
     QMessageLogContext,
     QObject,
     QTimer,
@@ -28,7 +30,7 @@ from PySide6.QtCore import (
     Signal,
     qInstallMessageHandler,
 )
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app import __version__
 from app.ui import glossary, icons, ready_check, settings_store, workers
@@ -55,7 +57,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setWindowIcon(icons.app_icon())
     app.setDesktopFileName(DESKTOP_ID)  # the desktop shows the .desktop file's name and icon
-    glossary.install_tooltip_wrapping(app)
+    glossary.install_after_start(app)
     return app
 
 
@@ -233,8 +235,40 @@ def show_window(
 
     opener.opened.connect(opened)
     opener.failed.connect(failed)
-    QTimer.singleShot(0, opener.start)  # once the window is painted
+    after_first_paint(window, opener.start)  # its imports would slow the first paint down
     return window, opener
+
+
+class _FirstPaint(QObject):
+    """Calls `then` once, after the watched window's first paint (or after `FALLBACK_MS`, a
+    window that is not painted, e.g. minimized, still gets it)."""
+
+    FALLBACK_MS = 300
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._then: Callable[[], None] | None = then
+        window.installEventFilter(self)
+        QTimer.singleShot(self.FALLBACK_MS, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() is QEvent.Type.Paint:
+            QTimer.singleShot(0, self._fire)  # once this paint is done
+        return False
+
+    def _fire(self) -> None:
+        then, self._then = self._then, None
+        if then is None:
+            return
+        if shiboken6.isValid(self._window):
+            self._window.removeEventFilter(self)
+        then()
+
+
+def after_first_paint(window: QWidget, then: Callable[[], None]) -> None:
+    """Run `then` once `window` has been painted the first time."""
+    _FirstPaint(window, then)
 
 
 def _preview(window: MainWindow, target: str | None, as_of: date, demo: bool) -> bool:

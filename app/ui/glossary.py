@@ -23,8 +23,8 @@ from app.core.glossary import (
 
 __all__ = [
     "CLAUSE_STATUS_WORDS", "DEADLINE_WORDS", "RENEWAL_WORDS", "STATUS_WORDS", "TooltipWrapper",
-    "define", "header_tip", "install_tooltip_wrapping", "set_tip", "term_name", "tip", "words",
-    "wrap",
+    "define", "header_tip", "install_after_start", "install_tooltip_wrapping", "set_tip",
+    "term_name", "tip", "words", "wrap",
 ]
 WRAP_AT = 80  # characters: a longer plain tooltip is shown wrapped
 
@@ -75,8 +75,11 @@ class TooltipWrapper(QObject):
     """Shows any long plain-text tooltip of any widget wrapped (Qt draws plain text on one
     line, as wide as the screen); rich-text tooltips Qt wraps by itself."""
 
+    TOOLTIP = QEvent.Type.ToolTip
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
-        if event.type() == QEvent.Type.ToolTip and isinstance(watched, QWidget):
+        # every event of the application passes here: the cheapest test first
+        if event.type() is self.TOOLTIP and isinstance(watched, QWidget):
             text = watched.toolTip()
             if len(text) > WRAP_AT and not text.lstrip().startswith("<"):
                 assert isinstance(event, QHelpEvent)
@@ -89,9 +92,22 @@ _wrapper: TooltipWrapper | None = None
 
 
 def install_tooltip_wrapping(app: QApplication) -> TooltipWrapper:
-    """Wrap long tooltips everywhere in the application (once)."""
+    """Wrap long tooltips everywhere in the application (once).
+
+    The filter sees every event of the application: start-up installs it once the window is
+    drawn (`install_after_start`), not before its thousands of first events."""
     global _wrapper
     if _wrapper is None:
         _wrapper = TooltipWrapper(app)
         app.installEventFilter(_wrapper)
     return _wrapper
+
+
+START_DELAY_MS = 400  # well before a tooltip can show (Qt waits 700 ms for one)
+
+
+def install_after_start(app: QApplication) -> None:
+    """install_tooltip_wrapping once start-up's first events are handled."""
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(START_DELAY_MS, lambda: install_tooltip_wrapping(app))

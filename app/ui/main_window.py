@@ -47,7 +47,6 @@ from app.errors import ClausekeeperError
 from app.ui import file_actions, glossary, icons, settings_store, workers
 from app.ui.date_input import DateInput, to_date
 from app.ui.file_actions import ask_save_path
-from app.ui.renewals_view import RenewalsView
 from app.ui.saved_file import SavedFileBar
 from app.ui.team_banner import TeamBanner
 
@@ -370,6 +369,8 @@ class MainWindow(QMainWindow):
             dashboard.contract_activated.connect(self.show_deadline)
             return dashboard
         if name == "Renewals":
+            from app.ui.renewals_view import RenewalsView  # the page's module when it opens
+
             renewals = RenewalsView(ctx)
             renewals.contract_activated.connect(self.open_contract)
             return renewals

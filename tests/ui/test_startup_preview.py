@@ -151,3 +151,52 @@ def test_only_the_figures_a_change_made_since_touches_wait_for_the_database(
     after = _shown(second)
     assert after is not None and after["compliance"] != "…"
     assert int(after["breached"]) == int(before["breached"]) + 1  # the new one breaches
+
+
+def test_the_database_opens_once_the_window_is_painted_and_long_tooltips_then_wrap(
+    portfolio_db: Database, qtbot, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    """The opener's imports would compete with the first paint, and an application-wide
+    tooltip filter would see each of start-up's thousands of first events: both come after."""
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
+
+    from app.ui import application, glossary
+
+    painted: list[bool] = []
+    started: list[bool] = []
+    original = application.DatabaseOpener.start
+
+    def start(self) -> None:  # type: ignore[no-untyped-def]
+        started.append(bool(painted))
+        original(self)
+
+    monkeypatch.setattr(application.DatabaseOpener, "start", start)
+    monkeypatch.setattr(glossary, "_wrapper", None)  # as in a new process
+    application.make_application()
+    window, opener = _start(portfolio_db, qtbot)
+    assert not started  # not at once: after the first paint
+
+    class Watch(application.QObject):
+        def eventFilter(self, _obj, event) -> bool:  # type: ignore[no-untyped-def] # noqa: N802
+            if event.type() is QEvent.Type.Paint:
+                painted.append(True)
+            return False
+
+    watch = Watch(window)
+    window.installEventFilter(watch)
+    qtbot.waitUntil(lambda: bool(started), timeout=10_000)
+    assert started == [True]
+    _finish(window, opener, qtbot)
+
+    shown: list[str] = []
+    monkeypatch.setattr(QToolTip, "showText",
+                        staticmethod(lambda _pos, text, *_a: shown.append(text)))
+    qtbot.waitUntil(lambda: glossary._wrapper is not None, timeout=5_000)
+    button = QPushButton("Backup")
+    qtbot.addWidget(button)
+    button.setToolTip("Write an online backup of the database " * 6)
+    QApplication.sendEvent(
+        button, QHelpEvent(QEvent.Type.ToolTip, QPoint(2, 2), button.mapToGlobal(QPoint(2, 2))))
+    assert shown and shown[0].startswith("<qt>")
