@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +32,9 @@ from app.services.dashboard_figures import (
     NEXT_DEADLINES,
     PARTS,
     RENEWALS,
+    SHARES_NAME,
     SLA,
+    SLA_SHARES,
     SOON_DAYS,
     TREND_MONTHS,
     DashboardFigures,
@@ -41,10 +44,12 @@ from app.services.dashboard_figures import (
     SlaFigures,
     SoleClause,
     cache_name,
+    trend_first,
 )
 from app.services.knowledge import GapsResult
 from app.services.renewals import RenewalRow
 from app.services.sla import SlaReport
+from app.services.sla_shares import Share, shares, total
 
 # --- the parts -----------------------------------------------------------------------------------
 
@@ -187,17 +192,22 @@ def _current_owners(
 
 
 def collect(
-    session: Session, as_of: date, parts: Collection[str] = PARTS
+    session: Session,
+    as_of: date,
+    parts: Collection[str] = PARTS,
+    keep: dict[str, Any] | None = None,
 ) -> DashboardFigures:
-    """The figures of the given parts on `as_of` (runs on a worker in the GUI)."""
+    """The figures of the given parts on `as_of` (runs on a worker in the GUI); `keep` receives
+    the SLA figures' contract shares (SLA_SHARES) when that part is computed."""
     with collector_paused():
-        return _collect(session, as_of, parts)
+        return _collect(session, as_of, parts, keep)
 
 
-def _collect(session: Session, as_of: date, parts: Collection[str]) -> DashboardFigures:
+def _collect(
+    session: Session, as_of: date, parts: Collection[str], keep: dict[str, Any] | None
+) -> DashboardFigures:
     from app.services.knowledge import gaps
     from app.services.renewals import renewals
-    from app.services.sla import compliance_trend, sla_report
     from app.store.portfolio_queries import status_sets
     from app.store.settings import load_settings
 
@@ -229,12 +239,29 @@ def _collect(session: Session, as_of: date, parts: Collection[str]) -> Dashboard
         figures.deadline_months = deadline_months(rows, as_of)
         release(rows, soon)
     if SLA in wanted:
-        report = sla_report(session, as_of)
-        figures.sla = sla_figures(
-            report, currencies(session), compliance_trend(session, as_of, TREND_MONTHS)
-        )
-        release(report.slas, report.credits)
+        detail = sla_shares(session, as_of)
+        figures.sla = total(detail.values(), trend_first(as_of), TREND_MONTHS)
+        if keep is not None:
+            keep[SLA_SHARES] = detail
     return figures
+
+
+def sla_shares(session: Session, as_of: date) -> dict[int, Share]:
+    """Each contract's share of the SLA figures on `as_of` (app.services.sla_shares)."""
+    from sqlalchemy import text
+
+    from app.services.sla import sla_report
+    from app.store.sla_trend_sql import trend_by_contract
+
+    report = sla_report(session, as_of)
+    first = trend_first(as_of)
+    trend = trend_by_contract(
+        lambda sql, params: session.execute(text(sql), params),
+        session.get_bind().dialect.name, first, month_index(as_of),
+    )
+    detail = shares(report.slas, report.credits, currencies(session), trend, first, TREND_MONTHS)
+    release(report.slas, report.credits)
+    return detail
 
 
 def cached_collect(
@@ -242,18 +269,28 @@ def cached_collect(
 ) -> DashboardFigures:
     """`collect`, each part reused from the figure cache (`app.services.figure_cache`) while
     nothing it depends on (DEPENDS) was written since it was computed for `as_of` — by this app,
-    another desk or the command line — and computed again otherwise."""
+    another desk or the command line — and computed again otherwise. With the SLA part, its
+    contracts' shares are kept beside it (SHARES_NAME), for start-up to bring up to date."""
     from app.services.figure_cache import FigureCache, Part
+    from app.store.revision import schema_version
 
     wanted = [part for part in PARTS if part in parts]
+    keep: dict[str, Any] = {}
 
     def computer(part: str) -> Part:
-        return Part(part, DEPENDS[part], lambda s, _values: collect(s, as_of, {part}))
+        return Part(part, DEPENDS[part], lambda s, _values: collect(s, as_of, {part}, keep))
 
-    outcome = FigureCache(database_key).figures(
+    cache = FigureCache(database_key)
+    outcome = cache.figures(
         session, cache_name(wanted), as_of, [computer(p) for p in wanted],
         form=FIGURES_FORM,
     )
+    if SLA_SHARES in keep:
+        revision = outcome.revision
+        cache.keep(
+            SHARES_NAME, as_of, revision.last_id, revision.at, schema_version(session),
+            {SLA_SHARES: keep[SLA_SHARES], "first": trend_first(as_of)}, form=FIGURES_FORM,
+        )
     figures = DashboardFigures(as_of)
     for part in wanted:
         figures = figures.merged(outcome.values[part], {part})

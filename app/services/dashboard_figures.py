@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from app.core.knowledge import CRITICAL
+from app.core.months import month_index
 from app.services.renewal_rows import RenewalRow
 
 CONTRACTS, RENEWALS, KNOWLEDGE, SLA = "contracts", "renewals", "knowledge", "sla"
@@ -32,7 +33,14 @@ LEAVERS_SHOWN = 6  # people of the leavers chart (most sole-owned clauses): each
 SOON_DAYS = 90
 
 
+SLA_SHARES = "sla-shares"  # the SLA part's figures per contract (app.services.sla_shares)
+SHARES_NAME = "dashboard-sla-shares"  # the figure cache's name for them
 FIGURES_FORM = "dashboard-2"  # bump when a part's figures change shape (or move)
+
+
+def trend_first(as_of: date) -> int:
+    """The month number of the compliance trend's first month on `as_of`."""
+    return month_index(as_of) - TREND_MONTHS + 1
 
 
 def cache_name(parts: Collection[str]) -> str:

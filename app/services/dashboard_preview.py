@@ -7,6 +7,10 @@ kinds of record were written since. The parts that depend on none of them are th
 data as it is now, and the window shows them at once; the others wait for the database, as does
 everything on a server database or without a cache.
 
+The SLA part is kept with each contract's share of it (app.services.sla_shares). When only
+the SLA records of a few contracts were written since (a measurement entered at another desk,
+say), those contracts' shares are computed again from the file and the part is current too.
+
 Only the standard library, platformdirs and the figures' own modules are loaded here.
 """
 
@@ -14,10 +18,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Set
 from datetime import date, datetime
+from pathlib import Path
 
-from app.services.dashboard_figures import DEPENDS, FIGURES_FORM, DashboardFigures, cache_name
+from app.services.dashboard_figures import (
+    DEPENDS,
+    FIGURES_FORM,
+    SHARES_NAME,
+    SLA,
+    SLA_SHARES,
+    TREND_MONTHS,
+    DashboardFigures,
+    cache_name,
+    trend_first,
+)
 from app.services.figure_cache import FigureCache
-from app.store.quick_look import changed_since, look, sqlite_file
+from app.store.quick_look import Look, changed_since, contracts_changed_since, look, sqlite_file
+
+MAX_CONTRACTS = 50  # more changed contracts than this: the database computes the SLA part
 
 
 def cached_figures(
@@ -49,4 +66,60 @@ def cached_figures(
         for part in group:
             if part in kept.values and not DEPENDS[part] & changed:
                 figures = figures.merged(kept.values[part], {part})
+    sla_group = next((group for group in groups if SLA in group), None)
+    if sla_group is not None and SLA not in figures.parts:
+        sla = current_sla(path, cache, as_of, now)
+        if sla is not None:
+            figures = figures.merged(sla, {SLA})
+            if sla_group == {SLA}:  # kept as current now: the database's refresh reuses it
+                cache.keep(cache_name(sla_group), as_of, now.last_id, now.at, now.schema,
+                           {SLA: sla}, form=FIGURES_FORM)
     return figures if figures.parts else None
+
+
+def current_sla(path: Path, cache: FigureCache, as_of: date, now: Look) -> DashboardFigures | None:
+    """The SLA part on `as_of` for the file at `path` as it is now (`now`), from the contracts'
+    shares kept with it: those of the contracts whose SLAs, measurements or credit notes were
+    written since are computed again from the file. None when there are no shares kept, when a
+    change is not one contract's (a contract itself, or a write naming none), or too many."""
+    from app.core.sla import compute
+    from app.services.sla_shares import shares, total
+    from app.store.quick_sla import sla_data
+
+    first = trend_first(as_of)
+    kept = cache.kept(SHARES_NAME, as_of, now.schema, form=FIGURES_FORM)
+    if kept is None or kept.values.get("first") != first:
+        return None
+    changes = contracts_changed_since(path, kept.last_id, kept.at)
+    if changes is None:
+        return None
+    references: set[str] = set()
+    for entity, reference in changes:
+        if entity not in DEPENDS[SLA]:
+            continue
+        if entity == "Contract" or reference is None:
+            return None
+        references.add(reference)
+    if len(references) > MAX_CONTRACTS:
+        return None
+    detail = kept.values[SLA_SHARES]
+    if references:
+        found = sla_data(path, references, as_of, first, first + TREND_MONTHS - 1)
+        if found is None:
+            return None
+        ids, data = found
+        compliance, credits = compute(
+            data.contracts, data.slas, data.measurements, data.credit_notes, as_of
+        )
+        fresh = shares(compliance, credits, data.currencies, data.trend, first, TREND_MONTHS)
+        detail = dict(detail)
+        for cid in ids.values():
+            if cid in fresh:
+                detail[cid] = fresh[cid]
+            else:  # no SLA and no credit any more
+                detail.pop(cid, None)
+        cache.keep(SHARES_NAME, as_of, now.last_id, now.at, now.schema,
+                   {SLA_SHARES: detail, "first": first}, form=FIGURES_FORM)
+    figures = DashboardFigures(as_of, frozenset({SLA}))
+    figures.sla = total(detail.values(), first, TREND_MONTHS)
+    return figures

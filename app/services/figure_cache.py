@@ -124,7 +124,7 @@ class FigureCache:
         schema = schema_version(session)
         if computed or changed or stored is None or stored.get("schema") != schema:
             # kept with the revision they are current at, reused or not (start-up's look)
-            self._save(name, as_of, stamp, revision, schema, values)
+            self._save(name, as_of, stamp, revision.last_id, revision.at, schema, values)
         return Outcome(values, revision, computed)
 
     def kept(self, name: str, as_of: date, schema: str, form: str = "") -> Kept | None:
@@ -139,6 +139,20 @@ class FigureCache:
         ):
             return None
         return Kept(stored["last_id"], stored["at"], dict(stored["values"]))
+
+    def keep(
+        self,
+        name: str,
+        as_of: date,
+        last_id: int,
+        at: datetime | None,
+        schema: str,
+        values: dict[str, Any],
+        form: str = "",
+    ) -> None:
+        """Keep `values` for `name` on `as_of` as current at the revision (last_id, at) of the
+        database at `schema` (what `figures` keeps, for values computed elsewhere)."""
+        self._save(name, as_of, f"{__version__}/{form}", last_id, at, schema, values)
 
     def peek(self, name: str, as_of: date, look: Look, form: str = "") -> dict[str, Any] | None:
         """The values kept for `name` on `as_of` when they were computed at the revision and
@@ -169,15 +183,16 @@ class FigureCache:
         name: str,
         as_of: date,
         stamp: str,
-        revision: Revision,
+        last_id: int,
+        at: datetime | None,
         schema: str,
         values: dict[str, Any],
     ) -> None:
         data = {
             "stamp": stamp,
             "schema": schema,
-            "last_id": revision.last_id,
-            "at": revision.at,
+            "last_id": last_id,
+            "at": at,
             "values": values,
         }
         try:
@@ -209,7 +224,12 @@ class _PlainUnpickler(pickle.Unpickler):
     which need no database library (so a peek never loads one, nor runs anything else)."""
 
     MODULES = frozenset({"builtins", "datetime", "decimal", "fractions", "collections"})
-    PACKAGES = ("app.core.", "app.services.dashboard_figures", "app.services.renewal_rows")
+    PACKAGES = (
+        "app.core.",
+        "app.services.dashboard_figures",
+        "app.services.renewal_rows",
+        "app.services.sla_shares",
+    )
 
     def find_class(self, module: str, name: str) -> Any:
         if module in self.MODULES or module.startswith(self.PACKAGES):

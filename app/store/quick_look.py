@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from app.store.locations import ENV_VAR, default_database_path, demo_database_path
 
@@ -45,7 +46,7 @@ def sqlite_file(target: str | None, *, demo: bool = False) -> Path | None:
         return None
 
 
-def _connect(path: Path) -> sqlite3.Connection | None:
+def connect_read_only(path: Path) -> sqlite3.Connection | None:
     try:
         return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.2)
     except (sqlite3.Error, ValueError):
@@ -61,7 +62,7 @@ def _moment(text: object) -> datetime | None:
 
 def look(path: Path) -> Look | None:
     """The revision of the database file at `path`, or None when it cannot be read quickly."""
-    connection = _connect(path)
+    connection = connect_read_only(path)
     if connection is None:
         return None
     try:
@@ -85,7 +86,26 @@ def changed_since(path: Path, last_id: int, at: datetime | None) -> set[str] | N
     """The kinds of record written after the audit row (last_id, at), as
     app.store.revision.changed_since tells them; None when that row is not a state of this
     file (a restored backup, another database at the same place) or the file cannot be read."""
-    connection = _connect(path)
+    changes = _since(path, last_id, at, "SELECT DISTINCT entity FROM audit_log WHERE id > ?")
+    return None if changes is None else {str(entity) for (entity,) in changes}
+
+
+def contracts_changed_since(
+    path: Path, last_id: int, at: datetime | None
+) -> set[tuple[str, str | None]] | None:
+    """(kind of record, contract reference) of the records written after the audit row
+    (last_id, at) — the reference None when a record belongs to no one contract (or its audit
+    row does not say); None as for changed_since."""
+    changes = _since(
+        path, last_id, at, "SELECT DISTINCT entity, contract_ref FROM audit_log WHERE id > ?"
+    )
+    if changes is None:
+        return None
+    return {(str(entity), None if ref is None else str(ref)) for entity, ref in changes}
+
+
+def _since(path: Path, last_id: int, at: datetime | None, query: str) -> list[Any] | None:
+    connection = connect_read_only(path)
     if connection is None:
         return None
     try:
@@ -93,11 +113,8 @@ def changed_since(path: Path, last_id: int, at: datetime | None) -> set[str] | N
             row = connection.execute("SELECT at FROM audit_log WHERE id = ?", (last_id,)).fetchone()
             if row is None or _moment(row[0]) != at:
                 return None
-        rows = connection.execute(
-            "SELECT DISTINCT entity FROM audit_log WHERE id > ?", (last_id,)
-        ).fetchall()
+        return connection.execute(query, (last_id,)).fetchall()
     except sqlite3.Error:
         return None
     finally:
         connection.close()
-    return {str(entity) for (entity,) in rows}

@@ -151,9 +151,9 @@ def test_an_edit_recomputes_only_the_figures_it_changes(
     asked: list[frozenset[str]] = []
     collect = service.collect
 
-    def spy(session, as_of, parts=service.PARTS):  # type: ignore[no-untyped-def]
+    def spy(session, as_of, parts=service.PARTS, keep=None):  # type: ignore[no-untyped-def]
         asked.append(frozenset(parts))
-        return collect(session, as_of, parts)
+        return collect(session, as_of, parts, keep)
 
     monkeypatch.setattr(service, "collect", spy)
     view = DashboardView(ctx)
@@ -193,9 +193,9 @@ def test_a_new_start_shows_kept_figures_only_while_they_are_current(
     asked: list[frozenset[str]] = []
     collect = service.collect
 
-    def spy(session, as_of, parts=service.PARTS):  # type: ignore[no-untyped-def]
+    def spy(session, as_of, parts=service.PARTS, keep=None):  # type: ignore[no-untyped-def]
         asked.append(frozenset(parts))
-        return collect(session, as_of, parts)
+        return collect(session, as_of, parts, keep)
 
     monkeypatch.setattr(service, "collect", spy)
 

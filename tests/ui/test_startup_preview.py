@@ -117,40 +117,66 @@ def test_going_back_to_the_dashboard_meanwhile_stays_there(
     _finish(second, opener, qtbot)
 
 
-def test_only_the_figures_a_change_made_since_touches_wait_for_the_database(
+def _run(db: Database, script: str) -> None:
+    """Another process (the command line, another desk) writes through the store."""
+    code = ("import sys; from datetime import date; from decimal import Decimal;"
+            "from app.store.engine import open_database;"
+            "from app.store.models import Contract, Measurement, Sla;"
+            "db = open_database(sys.argv[1]); s = db.factory();" + script + "; s.commit()")
+    subprocess.run([sys.executable, "-c", code, str(db.path)], check=True,
+                   cwd=Path(__file__).resolve().parents[2])
+
+
+def test_a_measurement_recorded_elsewhere_is_counted_before_the_database_opens(
     portfolio_db: Database, qtbot  # type: ignore[no-untyped-def]
 ) -> None:
-    """A measurement recorded elsewhere changes only the SLA figures: the contract, renewal
-    and knowledge figures are drawn at once, the SLA tiles wait and are then computed."""
+    """An SLA and a breaching measurement added elsewhere change only the SLA figures of one
+    contract: its share is computed again from the file, and every figure is drawn at once —
+    with the new breach counted, the same figures the database then computes."""
     first, opener = _start(portfolio_db, qtbot)
     _finish(first, opener, qtbot)
     before = _shown(first)
     assert before is not None
-    script = (  # an SLA of C-001 and its first measurement, a breach
-        "import sys; from datetime import date; from decimal import Decimal;"
-        "from app.store.engine import open_database;"
-        "from app.store.models import Contract, Measurement, Sla;"
-        "db = open_database(sys.argv[1]); s = db.factory();"
-        "c = s.query(Contract).filter_by(reference='C-001').one();"
-        "sla = Sla(contract=c, name='Availability', target=Decimal('99.5'), direction='higher',"
-        " period='monthly'); s.add(sla); s.flush();"
-        "s.add(Measurement(sla_id=sla.id, period_start=date(2025, 12, 1), value=Decimal('97')));"
-        "s.commit()"
-    )
-    subprocess.run([sys.executable, "-c", script, str(portfolio_db.path)], check=True,
-                   cwd=Path(__file__).resolve().parents[2])
+    _run(portfolio_db,  # an SLA of C-001 and its first measurement, a breach
+         "c = s.query(Contract).filter_by(reference='C-001').one();"
+         "sla = Sla(contract=c, name='Availability', target=Decimal('99.5'), direction='higher',"
+         " period='monthly'); s.add(sla); s.flush();"
+         "s.add(Measurement(sla_id=sla.id, period_start=date(2025, 12, 1), value=Decimal('97')))")
 
     second, opener = _start(portfolio_db, qtbot)
     page = second.built_pages()["Dashboard"]
     assert isinstance(page, DashboardView) and not second.has_database
-    assert page.figures is not None and page.figures.parts == {"contracts", "renewals", "knowledge"}
-    shown = {key: card.value for key, card in page.cards.items()}
-    assert shown["active"] == before["active"] and shown["coverage"] == before["coverage"]
-    assert shown["compliance"] == "…" and shown["breached"] == "…"  # not the older figures
+    assert page.figures is not None and len(page.figures.parts) == 4
+    shown = _shown(second)
+    assert shown is not None and shown["active"] == before["active"]
+    assert int(shown["breached"]) == int(before["breached"]) + 1  # the new one breaches
+    assert shown["compliance"] != before["compliance"]
+    _finish(second, opener, qtbot)
+    assert _shown(second) == shown  # what the database says too
+
+    third, opener = _start(portfolio_db, qtbot)  # and kept as current for the next start
+    assert _shown(third) == shown and not third.has_database
+    _finish(third, opener, qtbot)
+
+
+def test_a_change_of_a_contract_itself_leaves_the_sla_figures_to_the_database(
+    portfolio_db: Database, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    """A contract's own fields (its value, its term) reach every figure of it, the SLA ones
+    included: the tiles then wait for the database, never showing the older figures."""
+    first, opener = _start(portfolio_db, qtbot)
+    _finish(first, opener, qtbot)
+    before = _shown(first)
+    assert before is not None
+    _run(portfolio_db, "c = s.query(Contract).filter_by(reference='C-001').one();"
+                       "c.annual_value = (c.annual_value or Decimal(0)) + Decimal('120000')")
+
+    second, opener = _start(portfolio_db, qtbot)
+    assert not second.has_database
+    assert _shown(second) is None  # every part depends on the contracts: none drawn yet
     _finish(second, opener, qtbot)
     after = _shown(second)
     assert after is not None and after["compliance"] != "…"
-    assert int(after["breached"]) == int(before["breached"]) + 1  # the new one breaches
 
 
 def test_the_database_opens_once_the_window_is_painted_and_long_tooltips_then_wrap(

@@ -1,0 +1,212 @@
+"""The dashboard's SLA figures kept per contract (app.services.sla_shares), and brought up to
+date at start-up from the file alone (app.services.dashboard_preview.current_sla with
+app.store.quick_sla): always the figures the database computes for the data as it is now."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.core.months import month_index
+from app.core.sla import compute
+from app.services import dashboard
+from app.services.dashboard_figures import SHARES_NAME, TREND_MONTHS, trend_first
+from app.services.dashboard_preview import current_sla
+from app.services.figure_cache import FigureCache, database_key
+from app.services.sla import compliance_trend, sla_report
+from app.store import sla_actions
+from app.store.audit import record_bulk
+from app.store.demo import generate
+from app.store.engine import Database
+from app.store.models import Contract, CreditNote, Measurement, Sla
+from app.store.quick_look import look
+from app.store.quick_sla import sla_data
+from app.store.sla_queries import load_contract_money, load_credit_notes, load_slas
+from app.store.sla_trend_sql import trend_by_contract
+from app.store.terms_queries import load_terms
+
+D = date(2026, 11, 15)
+pytestmark = pytest.mark.sqlite_only  # start-up's look reads SQLite files
+
+
+@pytest.fixture
+def demo_db(db: Database) -> Iterator[Database]:
+    with db.session() as s:
+        generate(s, "small", seed=5, as_of=D)
+    yield db
+
+
+def _trend(session: Session, as_of: date) -> dict[int, dict[int, tuple[int, int]]]:
+    return trend_by_contract(
+        lambda sql, params: session.execute(text(sql), params),
+        session.get_bind().dialect.name, trend_first(as_of), month_index(as_of),
+    )
+
+
+@pytest.mark.parametrize("as_of", [D, date(2025, 6, 30), date(2024, 3, 1)])
+def test_the_contracts_trends_add_up_to_the_portfolios(demo_db: Database, as_of: date) -> None:
+    with demo_db.session() as s:
+        by_contract = _trend(s, as_of)
+        summed: dict[int, list[int]] = {}
+        for months in by_contract.values():
+            for m, (measured, met) in months.items():
+                entry = summed.setdefault(m, [0, 0])
+                entry[0] += measured
+                entry[1] += met
+        portfolio = compliance_trend(s, as_of, TREND_MONTHS)
+    assert any(measured for measured, _ in summed.values())
+    first = trend_first(as_of)
+    for i, (_month, ratio) in enumerate(portfolio):
+        measured, met = summed.get(first + i, (0, 0))
+        assert ratio == (None if not measured else Fraction(met, measured))
+
+
+def test_the_shares_add_up_to_the_dashboards_sla_figures(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        figures = dashboard.collect(s, D, {"sla"}).sla
+        report = sla_report(s, D)
+        expected = dashboard.sla_figures(
+            report, dashboard.currencies(s), compliance_trend(s, D, TREND_MONTHS))
+    assert figures == expected
+    assert figures is not None and figures.breached and figures.outstanding
+
+
+def test_the_file_gives_the_same_sla_data_as_the_database(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        refs = list(s.scalars(select(Contract.reference).join(Sla).distinct().limit(4)))
+        refs += list(s.scalars(select(Contract.reference).join(CreditNote).distinct().limit(2)))
+        rows = {r.id: r for r in load_terms(s, refs)}
+        ends = {cid: dashboard_end(row, D) for cid, row in rows.items()}
+        money = load_contract_money(s, ends, rows)
+        slas = [x for x in load_slas(s) if x.contract_id in rows]
+        notes = [n for n in load_credit_notes(s) if n.contract_id in rows]
+        trend = _trend(s, D)
+    assert demo_db.path is not None
+    found = sla_data(demo_db.path, refs, D, trend_first(D), month_index(D))
+    assert found is not None
+    ids, data = found
+    assert ids == {row.reference: cid for cid, row in rows.items()}
+    assert data.contracts == money
+    assert sorted(data.slas) == sorted(slas) and data.slas
+    assert sorted(data.credit_notes) == sorted(notes) and data.credit_notes
+    assert data.trend == {cid: months for cid, months in trend.items() if cid in rows}
+    assert data.currencies == {row.reference: row.currency for row in rows.values()}
+    assert sla_data(demo_db.path, ["NO-SUCH-CONTRACT"], D, 0, 1) is None
+
+
+def dashboard_end(row, as_of: date):  # type: ignore[no-untyped-def]
+    from app.core.terms import evaluate
+
+    return evaluate(row.terms, as_of).ends_on
+
+
+# --- start-up brings the kept shares up to date --------------------------------------------------
+
+
+def _keep(db: Database) -> FigureCache:
+    with db.session() as s:
+        dashboard.cached_collect(s, database_key(db), D, {"sla"})
+    return FigureCache(database_key(db))
+
+
+def _up_to_date(db: Database, cache: FigureCache):  # type: ignore[no-untyped-def]
+    assert db.path is not None
+    now = look(db.path)
+    assert now is not None
+    return current_sla(db.path, cache, D, now)
+
+
+def _computed(db: Database):  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        return dashboard.collect(s, D, {"sla"}).sla
+
+
+def test_unchanged_the_kept_shares_are_the_figures(demo_db: Database) -> None:
+    cache = _keep(demo_db)
+    figures = _up_to_date(demo_db, cache)
+    assert figures is not None and figures.sla == _computed(demo_db)
+
+
+def test_measurements_credit_notes_and_slas_changed_since_are_counted(demo_db: Database) -> None:
+    cache = _keep(demo_db)
+    before = _computed(demo_db)
+    with demo_db.session() as s:
+        measurement = s.scalars(select(Measurement).order_by(Measurement.id.desc()).limit(1)).one()
+        sla = measurement.sla
+        measurement.value = Decimal(0) if sla.direction == "higher" else Decimal(10**6)
+        note = s.scalars(select(CreditNote).limit(1)).one()
+        note.amount = note.amount + Decimal("1000.00")
+        other = s.scalars(select(Sla).where(Sla.contract_id != sla.contract_id).limit(1)).one()
+        s.delete(other)
+    figures = _up_to_date(demo_db, cache)
+    now = _computed(demo_db)
+    assert figures is not None and figures.sla == now
+    assert now != before
+    again = _up_to_date(demo_db, cache)  # kept at the new revision: nothing more to compute
+    assert again is not None and again.sla == now
+    kept = cache.kept(SHARES_NAME, D, look(demo_db.path).schema, form="dashboard-2")  # type: ignore[arg-type]
+    assert kept is not None and kept.last_id == look(demo_db.path).last_id  # type: ignore[arg-type]
+
+
+def test_a_measurement_entered_through_the_store_actions_is_counted(demo_db: Database) -> None:
+    cache = _keep(demo_db)
+    with demo_db.session() as s:
+        sla = s.scalars(select(Sla).order_by(Sla.id).limit(1)).one()
+        taken = set(s.scalars(select(Measurement.period_start).where(Measurement.sla_id == sla.id)))
+        month = next(date(y, m, 1) for y in (2026, 2025) for m in range(12, 0, -1)
+                     if date(y, m, 1) not in taken and date(y, m, 1) <= D)
+        if sla.period == "quarterly":
+            month = date(month.year, 1 + 3 * ((month.month - 1) // 3), 1)
+        sla_actions.record_measurement(s, sla.contract.reference, sla.name, month,
+                                       sla.target - Decimal(1))
+    figures = _up_to_date(demo_db, cache)
+    assert figures is not None and figures.sla == _computed(demo_db)
+
+
+def test_what_is_not_one_contracts_sla_data_leaves_it_to_the_database(demo_db: Database) -> None:
+    cache = _keep(demo_db)
+    with demo_db.session() as s:  # a contract's own fields reach all its SLA figures
+        contract = s.scalars(select(Contract).join(Sla).limit(1)).one()
+        contract.annual_value = (contract.annual_value or Decimal(0)) + Decimal(1000)
+    assert _up_to_date(demo_db, cache) is None
+
+    cache = _keep(demo_db)
+    with demo_db.session() as s:  # a bulk write whose audit rows name no contract
+        record_bulk(s, "Measurement", ["some measurements"])
+    assert _up_to_date(demo_db, cache) is None
+
+
+def test_many_contracts_changed_leave_it_to_the_database(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import dashboard_preview
+
+    monkeypatch.setattr(dashboard_preview, "MAX_CONTRACTS", 2)
+    cache = _keep(demo_db)
+    with demo_db.session() as s:
+        contracts = list(s.scalars(select(Contract).join(Sla).distinct().limit(3)))
+        for contract in contracts:
+            measurement = contract.slas[0].measurements[0]
+            measurement.value = measurement.value + Decimal("0.01")
+    assert len(contracts) == 3
+    assert _up_to_date(demo_db, cache) is None
+
+
+def test_the_rules_on_the_files_data_give_the_databases_report(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        refs = list(s.scalars(select(Contract.reference).join(Sla).distinct().limit(5)))
+        report = sla_report(s, D)
+    assert demo_db.path is not None
+    found = sla_data(demo_db.path, refs, D, trend_first(D), month_index(D))
+    assert found is not None
+    _ids, data = found
+    compliance, credits = compute(data.contracts, data.slas, data.measurements,
+                                  data.credit_notes, D)
+    assert compliance == [c for c in report.slas if c.sla.contract_ref in refs]
+    assert credits == [c for c in report.credits if c.contract.reference in refs]
