@@ -49,7 +49,8 @@ from app.services.dashboard_figures import (
 from app.services.knowledge import GapsResult
 from app.services.renewals import RenewalRow
 from app.services.sla import SlaReport
-from app.services.sla_shares import Share, shares, total
+from app.services.sla_shares import Shares, pack, shares
+from app.services.sla_shares import figures as sla_shares_figures
 
 # --- the parts -----------------------------------------------------------------------------------
 
@@ -240,13 +241,13 @@ def _collect(
         release(rows, soon)
     if SLA in wanted:
         detail = sla_shares(session, as_of)
-        figures.sla = total(detail.values(), trend_first(as_of), TREND_MONTHS)
+        figures.sla = sla_shares_figures(detail)
         if keep is not None:
             keep[SLA_SHARES] = detail
     return figures
 
 
-def sla_shares(session: Session, as_of: date) -> dict[int, Share]:
+def sla_shares(session: Session, as_of: date) -> Shares:
     """Each contract's share of the SLA figures on `as_of` (app.services.sla_shares)."""
     from sqlalchemy import text
 
@@ -261,7 +262,7 @@ def sla_shares(session: Session, as_of: date) -> dict[int, Share]:
     )
     detail = shares(report.slas, report.credits, currencies(session), trend, first, TREND_MONTHS)
     release(report.slas, report.credits)
-    return detail
+    return pack(detail, first, TREND_MONTHS)
 
 
 def cached_collect(
@@ -289,7 +290,7 @@ def cached_collect(
         revision = outcome.revision
         cache.keep(
             SHARES_NAME, as_of, revision.last_id, revision.at, schema_version(session),
-            {SLA_SHARES: keep[SLA_SHARES], "first": trend_first(as_of)}, form=FIGURES_FORM,
+            {SLA_SHARES: keep[SLA_SHARES]}, form=FIGURES_FORM,
         )
     figures = DashboardFigures(as_of)
     for part in wanted:

@@ -83,12 +83,15 @@ def current_sla(path: Path, cache: FigureCache, as_of: date, now: Look) -> Dashb
     written since are computed again from the file. None when there are no shares kept, when a
     change is not one contract's (a contract itself, or a write naming none), or too many."""
     from app.core.sla import compute
-    from app.services.sla_shares import shares, total
+    from app.services.sla_shares import Shares, figures, replaced, shares
     from app.store.quick_sla import sla_data
 
     first = trend_first(as_of)
     kept = cache.kept(SHARES_NAME, as_of, now.schema, form=FIGURES_FORM)
-    if kept is None or kept.values.get("first") != first:
+    detail = None if kept is None else kept.values.get(SLA_SHARES)
+    if kept is None or not isinstance(detail, Shares) or (detail.first, detail.months) != (
+        first, TREND_MONTHS
+    ):
         return None
     changes = contracts_changed_since(path, kept.last_id, kept.at)
     if changes is None:
@@ -102,7 +105,6 @@ def current_sla(path: Path, cache: FigureCache, as_of: date, now: Look) -> Dashb
         references.add(reference)
     if len(references) > MAX_CONTRACTS:
         return None
-    detail = kept.values[SLA_SHARES]
     if references:
         found = sla_data(path, references, as_of, first, first + TREND_MONTHS - 1)
         if found is None:
@@ -112,14 +114,10 @@ def current_sla(path: Path, cache: FigureCache, as_of: date, now: Look) -> Dashb
             data.contracts, data.slas, data.measurements, data.credit_notes, as_of
         )
         fresh = shares(compliance, credits, data.currencies, data.trend, first, TREND_MONTHS)
-        detail = dict(detail)
-        for cid in ids.values():
-            if cid in fresh:
-                detail[cid] = fresh[cid]
-            else:  # no SLA and no credit any more
-                detail.pop(cid, None)
+        # a contract without any SLA or credit now has no share
+        detail = replaced(detail, {cid: fresh.get(cid) for cid in ids.values()})
         cache.keep(SHARES_NAME, as_of, now.last_id, now.at, now.schema,
-                   {SLA_SHARES: detail, "first": first}, form=FIGURES_FORM)
-    figures = DashboardFigures(as_of, frozenset({SLA}))
-    figures.sla = total(detail.values(), first, TREND_MONTHS)
-    return figures
+                   {SLA_SHARES: detail}, form=FIGURES_FORM)
+    result = DashboardFigures(as_of, frozenset({SLA}))
+    result.sla = figures(detail)
+    return result

@@ -223,7 +223,7 @@ class _PlainUnpickler(pickle.Unpickler):
     """Figures only: plain data of the standard library and of the modules that hold figures,
     which need no database library (so a peek never loads one, nor runs anything else)."""
 
-    MODULES = frozenset({"builtins", "datetime", "decimal", "fractions", "collections"})
+    MODULES = frozenset({"builtins", "datetime", "decimal", "fractions", "collections", "array"})
     PACKAGES = (
         "app.core.",
         "app.services.dashboard_figures",

@@ -11,7 +11,9 @@ Only the standard library and the figures' own modules are loaded here.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
@@ -94,35 +96,100 @@ def shares(
     return result
 
 
-def total(all_shares: Iterable[Share], first: int, months: int) -> SlaFigures:
-    """The SLA figures of the portfolio: the sum of the contracts' shares (money per currency,
+_FIELDS = 6  # slas, measured, met, breached, missing, claimable; then the trend's counts
+
+
+@dataclass
+class Shares:
+    """The contracts' shares, packed for the figure cache (plain arrays load at once), with
+    their sums: the portfolio's figures without adding 10,000 shares up again."""
+
+    first: int  # month number of the trend's first month
+    months: int
+    ids: array[int]  # contract ids, one row each
+    counts: array[int]  # per row: the _FIELDS counts, then measured, met of each trend month
+    currencies: list[str]  # per row
+    money: dict[int, tuple[str, str]]  # row -> outstanding, lost (rows owing something)
+    sums: array[int]  # the counts summed over the rows
+    owed: dict[str, tuple[Decimal, Decimal]]  # currency -> outstanding, lost summed
+
+    @property
+    def width(self) -> int:
+        return _FIELDS + 2 * self.months
+
+
+def _row(share: Share) -> list[int]:
+    counts = [share.slas, share.measured, share.met, share.breached, share.missing,
+              share.claimable]
+    counts.extend(share.trend)
+    return counts
+
+
+def pack(per_contract: Mapping[int, Share], first: int, months: int) -> Shares:
+    """The shares of every contract (by contract id), packed and summed."""
+    packed = Shares(first, months, array("q"), array("q"), [], {}, array("q", [0] * (
+        _FIELDS + 2 * months)), {})
+    return replaced(packed, per_contract)
+
+
+def replaced(shares: Shares, fresh: Mapping[int, Share | None]) -> Shares:
+    """The shares with those of the contracts in `fresh` replaced (None: the contract has no
+    share any more), and the sums brought up to date: the rest is not added up again."""
+    width = shares.width
+    ids, counts, sums = array("q", shares.ids), array("q", shares.counts), array("q", shares.sums)
+    currencies, money = list(shares.currencies), dict(shares.money)
+    owed = {currency: list(amounts) for currency, amounts in shares.owed.items()}
+    rows = {cid: row for row, cid in enumerate(ids)} if fresh else {}
+    for cid, share in fresh.items():
+        row = rows.get(cid)
+        if row is None:
+            if share is None:
+                continue
+            row = rows[cid] = len(ids)
+            ids.append(cid)
+            counts.extend([0] * width)
+            currencies.append(share.currency)
+        base = row * width
+        for i in range(width):  # take the old share out
+            sums[i] -= counts[base + i]
+        old = money.pop(row, None)
+        if old is not None:
+            entry = owed[currencies[row]]
+            entry[0] -= Decimal(old[0])
+            entry[1] -= Decimal(old[1])
+        new = [0] * width if share is None else _row(share)
+        counts[base:base + width] = array("q", new)
+        for i in range(width):
+            sums[i] += new[i]
+        if share is not None:
+            currencies[row] = share.currency
+            if share.outstanding or share.lost:
+                money[row] = (str(share.outstanding), str(share.lost))
+                entry = owed.setdefault(share.currency, [ZERO, ZERO])
+                entry[0] += share.outstanding
+                entry[1] += share.lost
+    return Shares(
+        shares.first, shares.months, ids, counts, currencies, money, sums,
+        {currency: (amounts[0], amounts[1]) for currency, amounts in owed.items()},
+    )
+
+
+def figures(shares: Shares) -> SlaFigures:
+    """The SLA figures of the portfolio: the sums of the contracts' shares (money per currency,
     never mixed; a currency appears when something in it is owed)."""
-    slas = measured = met = breached = missing = claimable = 0
-    outstanding: dict[str, Decimal] = {}
-    lost: dict[str, Decimal] = {}
-    trend = [0] * (2 * months)
-    for share in all_shares:
-        slas += share.slas
-        measured += share.measured
-        met += share.met
-        breached += share.breached
-        missing += share.missing
-        claimable += share.claimable
-        if share.outstanding:
-            outstanding[share.currency] = outstanding.get(share.currency, ZERO) + share.outstanding
-        if share.lost:
-            lost[share.currency] = lost.get(share.currency, ZERO) + share.lost
-        if any(share.trend):
-            for i, count in enumerate(share.trend):
-                trend[i] += count
+    sums = shares.sums
+    slas, measured, met, breached, missing, claimable = sums[:_FIELDS]
+    trend = sums[_FIELDS:]
     points = tuple(
         (
-            from_month_index(first + i),
+            from_month_index(shares.first + i),
             Fraction(trend[2 * i + 1], trend[2 * i]) if trend[2 * i] else None,
         )
-        for i in range(months)
+        for i in range(shares.months)
     )
     return SlaFigures(
         slas=slas, measured=measured, met=met, breached=breached, missing=missing,
-        outstanding=outstanding, lost=lost, claimable_months=claimable, trend=points,
+        outstanding={c: amounts[0] for c, amounts in shares.owed.items() if amounts[0]},
+        lost={c: amounts[1] for c, amounts in shares.owed.items() if amounts[1]},
+        claimable_months=claimable, trend=points,
     )

@@ -210,3 +210,25 @@ def test_the_rules_on_the_files_data_give_the_databases_report(demo_db: Database
                                   data.credit_notes, D)
     assert compliance == [c for c in report.slas if c.sla.contract_ref in refs]
     assert credits == [c for c in report.credits if c.contract.reference in refs]
+
+
+def test_replacing_shares_keeps_the_sums_of_packing_them_afresh() -> None:
+    from app.services.sla_shares import Share, figures, pack, replaced
+
+    def share(currency: str, n: int, owed: str, lost: str) -> Share:
+        return Share(currency, n, 4 * n, 3 * n, n, n % 2, Decimal(owed), Decimal(lost), n % 3,
+                     (n, n - 1, 0, 0, 2 * n, n))
+
+    before = {1: share("EUR", 1, "10.00", "0"), 2: share("USD", 2, "0", "5.50"),
+              3: share("EUR", 3, "2.25", "1.00")}
+    packed = pack(before, 600, 3)
+    assert figures(packed) == figures(pack(dict(before), 600, 3))
+    fresh: dict[int, Share | None] = {2: None, 3: share("EUR", 5, "0", "0"),
+                                      4: share("GBP", 4, "7.00", "0")}
+    after = {1: before[1], 3: fresh[3], 4: fresh[4]}
+    result = figures(replaced(packed, fresh))
+    assert result == figures(pack(after, 600, 3))  # type: ignore[arg-type]
+    assert result.outstanding == {"EUR": Decimal("10.00"), "GBP": Decimal("7.00")}
+    assert result.lost == {}  # nothing lost any more: the currency is not shown
+    assert result.slas == 1 + 5 + 4 and result.trend[0][1] == Fraction(0 + 4 + 3, 1 + 5 + 4)
+    assert figures(packed).lost == {"USD": Decimal("5.50"), "EUR": Decimal("1.00")}
