@@ -29,6 +29,7 @@ from app.services.dashboard_figures import (
     FIGURES_FORM,
     KINDS,
     KNOWLEDGE,
+    LEAVERS_SHOWN,
     NEXT_DEADLINES,
     PARTS,
     RENEWALS,
@@ -221,7 +222,9 @@ def _collect(
         result = gaps(session, as_of)
         figures.knowledge = knowledge_figures(result)
         figures.leaving_window = load_settings(session).leaving_window_days
-        figures.leavers = leavers(session, result, figures.leaving_window)
+        leaving = leavers(session, result, figures.leaving_window)
+        figures.leavers = leaving[:LEAVERS_SHOWN]  # what the chart shows: kept small
+        figures.leavers_total = len(leaving)
         release(result.clauses, result.contracts, result.vendors)
     if RENEWALS in wanted:
         # with the knowledge status known, escalation needs no second computation

@@ -35,7 +35,7 @@ SOON_DAYS = 90
 
 SLA_SHARES = "sla-shares"  # the SLA part's figures per contract (app.services.sla_shares)
 SHARES_NAME = "dashboard-sla-shares"  # the figure cache's name for them
-FIGURES_FORM = "dashboard-2"  # bump when a part's figures change shape (or move)
+FIGURES_FORM = "dashboard-3"  # bump when a part's figures change shape (or move)
 
 
 def trend_first(as_of: date) -> int:
@@ -136,7 +136,8 @@ class DashboardFigures:
     deadline_months: list[DeadlineMonth] = field(default_factory=list)
     knowledge: KnowledgeFigures | None = None
     leaving_window: int = SOON_DAYS
-    leavers: list[Leaver] = field(default_factory=list)
+    leavers: list[Leaver] = field(default_factory=list)  # the first LEAVERS_SHOWN of them
+    leavers_total: int = 0  # people leaving within the window
     sla: SlaFigures | None = None
 
     def merged(
@@ -174,6 +175,6 @@ _PART_FIELDS = {
     CONTRACTS: ("status_counts",),
     RENEWALS: ("needs_review", "within_30", "within_90", "escalated", "missed_notice",
                "next_deadlines", "deadline_months"),
-    KNOWLEDGE: ("knowledge", "leaving_window", "leavers"),
+    KNOWLEDGE: ("knowledge", "leaving_window", "leavers", "leavers_total"),
     SLA: ("sla",),
 }

@@ -428,7 +428,8 @@ class DashboardView(QWidget):
             self._show_renewals(figures)
         if "knowledge" in parts:
             self._show_knowledge(figures.knowledge)
-            self.leavers_chart.show_leavers(figures.leavers, figures.leaving_window)
+            self.leavers_chart.show_leavers(figures.leavers, figures.leaving_window,
+                                            figures.leavers_total)
         if "sla" in parts:
             self._show_sla(figures.sla)
 

@@ -201,7 +201,11 @@ class LeaversChart(DashboardChart):
         self.limit = limit
         self.shown: list[Leaver] = []
 
-    def show_leavers(self, leavers: list[Leaver], window_days: int) -> None:
+    def show_leavers(
+        self, leavers: list[Leaver], window_days: int, total: int | None = None
+    ) -> None:
+        """The first `limit` of the `leavers` (`total` people leave, all of them by default)."""
+        total = len(leavers) if total is None else total
         # horizontal bars are drawn bottom-up: the first person goes last
         self.shown = list(reversed(leavers[: self.limit]))
         chart = self._reset()
@@ -231,14 +235,14 @@ class LeaversChart(DashboardChart):
         axis_x = self._axis_count(max((len(p.clauses) for p in self.shown), default=0),
                                   Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
-        more = len(leavers) - len(self.shown)
-        title = f"Leaving in {window_days} days: {len(leavers)} people"
+        more = total - len(self.shown)
+        title = f"Leaving in {window_days} days: {total} people"
         if more > 0:
             title += f" (top {len(self.shown)})"
-        if not leavers:
+        if not total:
             title = f"Nobody leaves in the next {window_days} days"
         chart.setTitle(title)
-        chart.legend().setVisible(bool(leavers))
+        chart.legend().setVisible(bool(total))
 
     def filters_for(self, index: int) -> dict[str, Any]:
         return {"person": self.shown[index].key}

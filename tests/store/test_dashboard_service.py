@@ -103,6 +103,7 @@ def test_leavers_with_the_clauses_they_alone_understand(session: Session) -> Non
         ("ana@example.com", date(2026, 2, 10), ["4.2"]),
     ]
     assert figures.leavers[0].critical == 1
+    assert figures.leavers_total == 1
 
 
 def test_workspace_contract_detail_strip_and_credits(session: Session) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.core.months import month_index
 from app.core.sla import compute
 from app.services import dashboard
-from app.services.dashboard_figures import SHARES_NAME, TREND_MONTHS, trend_first
+from app.services.dashboard_figures import FIGURES_FORM, SHARES_NAME, TREND_MONTHS, trend_first
 from app.services.dashboard_preview import current_sla
 from app.services.figure_cache import FigureCache, database_key
 from app.services.sla import compliance_trend, sla_report
@@ -150,7 +150,7 @@ def test_measurements_credit_notes_and_slas_changed_since_are_counted(demo_db: D
     assert now != before
     again = _up_to_date(demo_db, cache)  # kept at the new revision: nothing more to compute
     assert again is not None and again.sla == now
-    kept = cache.kept(SHARES_NAME, D, look(demo_db.path).schema, form="dashboard-2")  # type: ignore[arg-type]
+    kept = cache.kept(SHARES_NAME, D, look(demo_db.path).schema, form=FIGURES_FORM)  # type: ignore[arg-type]
     assert kept is not None and kept.last_id == look(demo_db.path).last_id  # type: ignore[arg-type]
 
 

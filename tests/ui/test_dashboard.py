@@ -265,9 +265,17 @@ def test_the_leavers_chart_names_each_person_it_shows(qtbot) -> None:  # type: i
     chart = LeaversChart(LEAVERS_SHOWN)
     qtbot.addWidget(chart)
     chart.show_leavers(leavers, 90)
+    def axis_labels(chart: LeaversChart) -> list[str]:
+        axis = next(a for a in chart.chart().axes() if isinstance(a, QBarCategoryAxis))
+        return list(axis.categories())
+
     axis = next(a for a in chart.chart().axes() if isinstance(a, QBarCategoryAxis))
-    labels = axis.categories()
+    labels = list(axis.categories())
     assert len(labels) == LEAVERS_SHOWN and len(set(labels)) == LEAVERS_SHOWN
     assert not axis.truncateLabels()
     assert labels[-1].startswith("A. Silva, 01 Feb")  # the first person is the top bar
     assert all(len(label.rstrip("\u200b")) <= 24 for label in labels)
+    assert chart.chart().title() == f"Leaving in 90 days: {len(leavers)} people (top 6)"
+    chart.show_leavers(leavers[:LEAVERS_SHOWN], 90, 40)  # the figures keep the first ones only
+    assert chart.chart().title() == "Leaving in 90 days: 40 people (top 6)"
+    assert axis_labels(chart) == labels
