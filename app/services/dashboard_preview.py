@@ -31,7 +31,7 @@ from app.services.dashboard_figures import (
     cache_name,
     trend_first,
 )
-from app.services.figure_cache import FigureCache
+from app.services.figure_cache import FigureCache, still_current
 from app.store.quick_look import Look, changed_since, contracts_changed_since, look, sqlite_file
 
 MAX_CONTRACTS = 50  # more changed contracts than this: the database computes the SLA part
@@ -61,10 +61,8 @@ def cached_figures(
         if since not in changes:
             changes[since] = changed_since(path, kept.last_id, kept.at)
         changed = changes[since]
-        if changed is None:
-            continue
         for part in group:
-            if part in kept.values and not DEPENDS[part] & changed:
+            if part in kept.values and still_current(DEPENDS[part], changed):
                 figures = figures.merged(kept.values[part], {part})
     sla_group = next((group for group in groups if SLA in group), None)
     if sla_group is not None and SLA not in figures.parts:

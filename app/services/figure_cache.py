@@ -76,6 +76,12 @@ class Kept:
     values: dict[str, Any]
 
 
+def still_current(depends_on: frozenset[str], changed: set[str] | None) -> bool:
+    """Whether a part depending on the entities `depends_on` ("*": on everything) is still
+    current after writes of the entities `changed` (None: unknown, e.g. another database)."""
+    return changed is not None and "*" not in depends_on and not depends_on & changed
+
+
 def cache_folder() -> Path:
     return Path(user_cache_dir("clausekeeper", appauthor=False)) / "figures"
 
@@ -112,8 +118,7 @@ class FigureCache:
             stale = (
                 changed is None
                 or part.name not in stored["values"]  # type: ignore[index]
-                or "*" in part.depends_on
-                or bool(part.depends_on & changed)
+                or not still_current(part.depends_on, changed)
                 or any(used in computed for used in part.uses)
             )
             if stale:
