@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -232,3 +233,25 @@ def test_replacing_shares_keeps_the_sums_of_packing_them_afresh() -> None:
     assert result.lost == {}  # nothing lost any more: the currency is not shown
     assert result.slas == 1 + 5 + 4 and result.trend[0][1] == Fraction(0 + 4 + 3, 1 + 5 + 4)
     assert figures(packed).lost == {"USD": Decimal("5.50"), "EUR": Decimal("1.00")}
+
+
+def test_a_measurements_import_is_counted(demo_db: Database, tmp_path: Path) -> None:
+    from app.reports.measurements_import import import_measurements
+
+    cache = _keep(demo_db)
+    lines = ["contract,sla,period,value"]
+    with demo_db.session() as s:
+        monthly = select(Sla).where(Sla.period == "monthly").order_by(Sla.id).limit(3)
+        for sla in s.scalars(monthly):
+            taken = {m.period_start for m in sla.measurements}
+            month = next(date(2026, m, 1) for m in range(11, 0, -1)
+                         if date(2026, m, 1) not in taken)
+            breach = sla.target - 5 if sla.direction == "higher" else sla.target + 5
+            lines.append(f"{sla.contract.reference},{sla.name},{month:%Y-%m},{breach}")
+    source = tmp_path / "desk.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with demo_db.session() as s:
+        import_measurements(s, source)
+    figures = _up_to_date(demo_db, cache)
+    # the import's audit rows name each measurement's contract: only those are computed again
+    assert figures is not None and figures.sla == _computed(demo_db)
