@@ -89,6 +89,12 @@ _GREY = QColor("#777777")
 _WARN = QColor("#b35c00")
 
 
+def _same(made_for: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:
+    """The same filters and order, and the very same status sets (they are remade, not
+    changed, when the data or the as-of date changes)."""
+    return made_for[:-1] == wanted[:-1] and made_for[-1] is wanted[-1]
+
+
 class ContractsModel(QAbstractTableModel):
     """The contract list; `set_filter` and `sort` reload (the text filter from memory)."""
 
@@ -133,7 +139,7 @@ class ContractsModel(QAbstractTableModel):
     def set_as_of(self, as_of: date) -> None:
         if as_of != self._as_of:
             self._as_of = as_of
-            self._sets = None
+            self._sets = self._search = None
             self._positions, self._shown = {}, {}
             self.reload()
 
@@ -171,8 +177,8 @@ class ContractsModel(QAbstractTableModel):
     ) -> queries.ContractSearch:
         """The search of the list but for its text: made again only when the other filters,
         the order or the data changed (typing in the filter box asks no query)."""
-        made_for = (replace(self._filter, text=""), self._sort_key, self._descending, id(sets))
-        if self._search is None or self._search[0] != made_for:
+        made_for = (replace(self._filter, text=""), self._sort_key, self._descending, sets)
+        if self._search is None or not _same(self._search[0], made_for):
             search = queries.contract_search(session, self._filter, sets, sort=self._sort_key,
                                              descending=self._descending)
             self._search = (made_for, search)
