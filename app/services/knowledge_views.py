@@ -194,7 +194,8 @@ def knowledge_overview(session: Session, as_of: date) -> KnowledgeOverview:
     return KnowledgeOverview(as_of, settings, figures, contracts, columns, vendors)
 
 
-HEAD_BATCH = 40  # contract references tried at a time by first_clauses
+HEAD_BATCH = 40  # contract references tried at a time by first_clauses, at first
+MAX_BATCH = 320  # … then twice as many each time, up to this (fewer tried beyond the need)
 
 
 def first_clauses(
@@ -213,7 +214,7 @@ def first_clauses(
     while start < len(references) and clause_count < count:
         found = in_scope(load_terms(session, references[start : start + batch]), as_of)
         start += batch
-        batch *= 2  # a long run of ended contracts is crossed in a few steps
+        batch = min(2 * batch, MAX_BATCH)  # a long run of ended contracts: a few steps
         sizes = _clause_counts(session, [c.id for c in found]) if found else {}
         for contract in found:  # by reference: only as many as the first rows need
             chosen.append(contract)

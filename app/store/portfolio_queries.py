@@ -301,9 +301,8 @@ class ContractSearch:
         if last not in needle:  # typing on narrows the last answer; else all are searched
             places = range(len(self.ids))
         texts = self.texts
-        if _SEPARATOR in needle:  # no single text holds it (the joints are not text)
-            kept = [i for i in places if any(needle in part
-                                              for part in texts[i].split(_SEPARATOR))]
+        if _SEPARATOR in needle:  # no text holds it (it only joins a contract's texts)
+            kept = []
         elif needle:
             kept = [i for i in places if needle in texts[i]]
         else:
