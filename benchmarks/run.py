@@ -496,19 +496,22 @@ def bench_views(db: Path) -> None:
             model.fetchMore()
         QApplication.processEvents()  # the rows just fetched are laid out before typing starts
         times = []
+        cpu = []  # the GUI thread's own work, what a busy machine adds to the wall time aside
         text = ""
         for char in "managed servi":
             text += char
             contracts.filter_edit.blockSignals(True)
             contracts.filter_edit.setText(text)
             contracts.filter_edit.blockSignals(False)
-            start = time.perf_counter()
+            start, started = time.perf_counter(), time.thread_time()
             model.set_filter(contracts.current_filter())
             contracts.repaint()
             QApplication.processEvents()
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.thread_time() - started) * 1000)
         record("contract filter per keystroke (10,000 rows)", max(times), "ms", "<= 50 ms",
-               max(times) <= 50, f"median {median(times):.0f} ms, filtered and drawn")
+               max(times) <= 50, f"median {median(times):.0f} ms, filtered and drawn; "
+               f"GUI thread CPU {median(cpu):.0f} ms median, {max(cpu):.0f} ms worst")
 
     for name in ("Knowledge", "SLAs"):
         start = time.perf_counter()
