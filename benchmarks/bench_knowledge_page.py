@@ -9,6 +9,7 @@ whole portfolio is computed. A 5 ms timer measures the longest stall of the even
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import sys
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
+    compileall.compile_dir(ROOT / "app", quiet=1)  # as installed: the first run imports no source
 
     from PySide6.QtCore import QCoreApplication, QSettings
 

@@ -15,8 +15,11 @@ it; then measures and prints a table and, at the end (and in --json FILE), the s
 - the knowledge report against raw openpyxl write-only output of the same cells, and peak memory;
 - the register workbook export and import against raw openpyxl write-only writing and read-only
   reading of the same cells;
-- the contract list filtered per keystroke on 10,000 rows; the knowledge and SLA workspaces until
-  their first rows are shown.
+- the contract list filtered per keystroke on 10,000 rows (filtered and drawn); the knowledge and
+  SLA workspaces until their first rows are shown — in a main window opened as on a user's first
+  day (on the dashboard), once its figures are drawn; each page's computation ends before the
+  next page opens;
+- evaluating the terms of every contract (SPEC §2), in one process.
 
 Not part of the test run. Offscreen Qt throughout (QT_QPA_PLATFORM=offscreen).
 """
@@ -24,6 +27,7 @@ Not part of the test run. Offscreen Qt throughout (QT_QPA_PLATFORM=offscreen).
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -417,14 +421,64 @@ def bench_knowledge_report(db: Path, work: Path) -> None:
 # --- the GUI views -------------------------------------------------------------------------------
 
 
+TERMS = """
+import json, sys, time
+from datetime import date
+from app.core.terms import evaluate
+from app.store.engine import open_database
+from app.store.terms_queries import load_terms
+db, as_of = open_database(sys.argv[1]), date.fromisoformat(sys.argv[2])
+with db.session() as session:
+    rows = load_terms(session)
+db.close()
+times = []
+for _ in range(5):
+    start = time.perf_counter()
+    for row in rows:
+        evaluate(row.terms, as_of)
+    times.append(time.perf_counter() - start)
+print(json.dumps({"seconds": min(times), "contracts": len(rows)}))
+"""
+
+
+def bench_terms(db: Path) -> None:
+    """Evaluating every contract's terms (SPEC §2) on D, as every status or deadline view does."""
+    result = _python(TERMS, str(db), AS_OF.isoformat())
+    ms = result["seconds"] * 1000
+    record(f"terms of {result['contracts']:,} contracts evaluated", ms, "ms", "(was 200 ms)",
+           None, "best of 5, in one process; no SPEC target (SPEC §7 times the views)")
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 120) -> float | None:
+    """Process events until `condition()`; the seconds it took, or None after `timeout`."""
+    from PySide6.QtWidgets import QApplication
+
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        QApplication.processEvents()
+        if condition():
+            return time.perf_counter() - start
+        time.sleep(0.002)
+    return None
+
+
 def bench_views(db: Path) -> None:
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QAbstractItemView, QApplication
 
     from app.store.engine import open_database
+    from app.ui import workers
     from app.ui.application import make_application
     from app.ui.context import AppContext
     from app.ui.main_window import MainWindow
 
+    # As installed, the pages' modules are compiled already (the children keep what they compile,
+    # but this process imports the pages that no child imported).
+    compileall.compile_dir(ROOT / "app", quiet=1)
+    # a user's first day: no page remembered, so the window opens on the dashboard (a page left
+    # open by an earlier run would be computed meanwhile and then measure nothing)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      tempfile.mkdtemp(prefix="ck-bench-views-"))
     app = make_application()
     database = open_database(str(db))
     ctx = AppContext(database, AS_OF)
@@ -433,41 +487,45 @@ def bench_views(db: Path) -> None:
     window.show()
     window.attach(ctx)
     QApplication.processEvents()
+    workers.wait_for_ops(300)  # the dashboard's figures: the user looks at them first
 
     contracts = window.show_page("Contracts")
     model = getattr(contracts, "model", None)
     if model is not None and hasattr(contracts, "current_filter"):
         while model.canFetchMore():
             model.fetchMore()
+        QApplication.processEvents()  # the rows just fetched are laid out before typing starts
         times = []
+        cpu = []  # the GUI thread's own work, what a busy machine adds to the wall time aside
         text = ""
         for char in "managed servi":
             text += char
             contracts.filter_edit.blockSignals(True)
             contracts.filter_edit.setText(text)
             contracts.filter_edit.blockSignals(False)
-            start = time.perf_counter()
+            start, started = time.perf_counter(), time.thread_time()
             model.set_filter(contracts.current_filter())
             contracts.repaint()
             QApplication.processEvents()
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.thread_time() - started) * 1000)
         record("contract filter per keystroke (10,000 rows)", max(times), "ms", "<= 50 ms",
-               max(times) <= 50, f"median {median(times):.0f} ms")
+               max(times) <= 50, f"median {median(times):.0f} ms, filtered and drawn; "
+               f"GUI thread CPU {median(cpu):.0f} ms median, {max(cpu):.0f} ms worst")
 
     for name in ("Knowledge", "SLAs"):
         start = time.perf_counter()
         page = window.show_page(name)
-        shown = None
-        while time.perf_counter() - start < 30:
-            QApplication.processEvents()
+
+        def rows_shown(page: Any = page) -> bool:
             views = page.findChildren(QAbstractItemView)
-            if any(v.model() is not None and v.model().rowCount() > 0 and v.isVisible()
-                   for v in views):
-                shown = time.perf_counter() - start
-                break
-            time.sleep(0.002)
+            return any(v.model() is not None and v.model().rowCount() > 0 and v.isVisible()
+                       for v in views)
+
+        shown = _wait(rows_shown, 30)
         record(f"{name} workspace until first rows", shown, "s", "<= 1 s",
                None if shown is None else shown <= 1)
+        workers.wait_for_ops(300)  # the page's whole computation, before the next page opens
     window.close()
     database.close()
     app.processEvents()
@@ -493,6 +551,7 @@ def main() -> int:
             ("startup", lambda: bench_startup(args.db, args.runs)),
             ("commands", lambda: bench_commands(args.db, args.runs)),
             ("views", lambda: bench_views(args.db)),
+            ("views", lambda: bench_terms(args.db)),
             ("reports", lambda: bench_knowledge_report(args.db, work)),
             ("register", lambda: bench_register(args.db, work)),
         ]

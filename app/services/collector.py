@@ -47,3 +47,22 @@ def release(*lists: list[Any], chunk: int = 2_000) -> None:
     for items in lists:
         while items:
             del items[-chunk:]
+
+
+_frozen = False
+
+
+def freeze_long_lived() -> None:
+    """Leave every object alive now out of the cyclic collector's passes (gc.freeze), once.
+
+    A running application's modules, classes and windows live as long as it does; a full pass
+    of the collector, started by whatever thread allocates next (a worker building a view's
+    rows), would walk them all and hold the interpreter meanwhile — the GUI thread waits for
+    it. Frozen, they are not walked again; objects made later are collected as before. Once
+    per process: what is frozen is never collected, so only the first, long-lived set is.
+    """
+    global _frozen
+    with _lock:
+        if not _frozen:
+            _frozen = True
+            gc.freeze()

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.knowledge import (
@@ -58,7 +58,7 @@ from app.store.knowledge_queries import (
     load_link_infos,
     load_people,
 )
-from app.store.models import Contract, Knowledge, Vendor
+from app.store.models import Clause, Contract, Knowledge, Vendor
 from app.store.portfolio_actions import find_person
 from app.store.settings import load_settings
 from app.store.terms_queries import ContractRow, load_terms
@@ -194,7 +194,8 @@ def knowledge_overview(session: Session, as_of: date) -> KnowledgeOverview:
     return KnowledgeOverview(as_of, settings, figures, contracts, columns, vendors)
 
 
-HEAD_BATCH = 40  # contract references tried at a time by first_clauses
+HEAD_BATCH = 40  # contract references tried at a time by first_clauses, at first
+MAX_BATCH = 320  # … then twice as many each time, up to this (fewer tried beyond the need)
 
 
 def first_clauses(
@@ -213,10 +214,13 @@ def first_clauses(
     while start < len(references) and clause_count < count:
         found = in_scope(load_terms(session, references[start : start + batch]), as_of)
         start += batch
-        batch *= 2  # a long run of ended contracts is crossed in a few steps
-        if found:
-            chosen.extend(found)
-            clause_count += len(load_clauses(session, [c.id for c in found]))
+        batch = min(2 * batch, MAX_BATCH)  # a long run of ended contracts: a few steps
+        sizes = _clause_counts(session, [c.id for c in found]) if found else {}
+        for contract in found:  # by reference: only as many as the first rows need
+            chosen.append(contract)
+            clause_count += sizes.get(contract.id, 0)
+            if clause_count >= count:
+                break
     matrix = _matrix(session, as_of, "", chosen)
     contracts = {
         c.contract_id: ContractGaps(c.contract_id, c.reference, c.title, c.vendor, c.figures)
@@ -235,6 +239,16 @@ def first_clauses(
     return KnowledgeOverview(
         as_of, matrix.settings, matrix.figures, contracts, columns, vendors, complete=False
     )
+
+
+def _clause_counts(session: Session, contract_ids: list[int]) -> dict[int, int]:
+    """How many clauses each of these contracts has."""
+    rows = session.execute(
+        select(Clause.contract_id, func.count())
+        .where(Clause.contract_id.in_(contract_ids))
+        .group_by(Clause.contract_id)
+    )
+    return {contract_id: number for contract_id, number in rows}
 
 
 @dataclass(frozen=True)
@@ -467,10 +481,13 @@ def _matrix(
     links = load_link_infos(session, ids)
     statuses = clause_statuses(clauses, links, people, settings, as_of)
     scoped = {c.id for c in in_scope(contracts, as_of)}
+    members: dict[int, list[ClauseInfo]] = {c.id: [] for c in contracts}
+    for clause in clauses:
+        members[clause.contract_id].append(clause)
     matrix_contracts = [
         MatrixContract(
             c.id, c.reference, c.title, c.vendor, c.id in scoped,
-            _figures([k for k in clauses if k.contract_id == c.id], statuses, people, settings),
+            _figures(members[c.id], statuses, people, settings),
         )
         for c in contracts
     ]

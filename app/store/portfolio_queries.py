@@ -13,7 +13,7 @@ until the data or the as-of date changes.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -200,6 +200,52 @@ def _sort_column(key: str) -> ColumnElement[Any]:
     return column
 
 
+def _order(sort: str, descending: bool) -> list[ColumnElement[Any]]:
+    """The list's order: the sort column, ties broken by reference."""
+    column = _sort_column(sort)
+    # Empty values sort as SQLite sorts them, on PostgreSQL too: first going up, last going down.
+    order: list[ColumnElement[Any]] = [
+        column.desc().nulls_last() if descending else column.asc().nulls_first()
+    ]
+    if sort != "reference":
+        order.append(Contract.reference.desc() if descending else Contract.reference.asc())
+    return order
+
+
+def _rows_query(
+    flt: ContractFilter, sets: StatusSets | None, sqlite: bool
+) -> Select[*tuple[Any, ...]]:
+    columns: Select[*tuple[Any, ...]] = select(
+        Contract.id,
+        Contract.reference,
+        Contract.title,
+        Vendor.name,
+        Person.name,
+        Contract.category,
+        Contract.annual_value,
+        Contract.currency,
+        *TERM_COLUMNS,
+    )
+    return _base(columns, flt, sets, sqlite).outerjoin(Person, Contract.owner_id == Person.id)
+
+
+def _contract_row(row: Sequence[Any]) -> ContractRow:
+    terms = _terms(row[8:])
+    return ContractRow(
+        id=row[0],
+        reference=row[1],
+        title=row[2],
+        vendor=row[3],
+        owner=row[4],
+        category=row[5],
+        renewal=terms.renewal,
+        start_date=terms.start_date,
+        annual_value=row[6],
+        currency=row[7],
+        terms=terms,
+    )
+
+
 def fetch_contracts(
     session: Session,
     flt: ContractFilter,
@@ -211,52 +257,84 @@ def fetch_contracts(
     limit: int = 200,
 ) -> list[ContractRow]:
     """One page of the filtered contract list, sorted in SQL (ties broken by reference)."""
-    column = _sort_column(sort)
-    # Empty values sort as SQLite sorts them, on PostgreSQL too: first going up, last going down.
-    order = [column.desc().nulls_last() if descending else column.asc().nulls_first()]
-    if sort != "reference":
-        order.append(Contract.reference.desc() if descending else Contract.reference.asc())
     query = (
-        _base(
-            select(
-                Contract.id,
-                Contract.reference,
-                Contract.title,
-                Vendor.name,
-                Person.name,
-                Contract.category,
-                Contract.annual_value,
-                Contract.currency,
-                *TERM_COLUMNS,
-            ),
-            flt,
-            sets,
-            _is_sqlite(session),
-        )
-        .outerjoin(Person, Contract.owner_id == Person.id)
-        .order_by(*order)
+        _rows_query(flt, sets, _is_sqlite(session))
+        .order_by(*_order(sort, descending))
         .offset(offset)
         .limit(limit)
     )
-    result: list[ContractRow] = []
-    for row in session.execute(query):
-        terms = _terms(row[8:])
-        result.append(
-            ContractRow(
-                id=row[0],
-                reference=row[1],
-                title=row[2],
-                vendor=row[3],
-                owner=row[4],
-                category=row[5],
-                renewal=terms.renewal,
-                start_date=terms.start_date,
-                annual_value=row[6],
-                currency=row[7],
-                terms=terms,
-            )
-        )
-    return result
+    return [_contract_row(row) for row in session.execute(query)]
+
+
+def contracts_by_id(session: Session, ids: Collection[int]) -> dict[int, ContractRow]:
+    """The contract list's rows of these contracts (those that still exist), by id."""
+    if not ids:
+        return {}
+    sqlite = _is_sqlite(session)
+    query = _rows_query(ContractFilter(), None, sqlite).where(id_in(Contract.id, ids, sqlite))
+    return {row[0]: _contract_row(row) for row in session.execute(query)}
+
+
+_SEPARATOR = "\x00"  # between the texts of one contract in ContractSearch.texts
+
+
+class ContractSearch:
+    """The contracts a filter keeps but for its text, in list order, ready to be searched as the
+    user types (no query per keystroke): the text filter of `_conditions`, in memory.
+
+    `texts` holds each contract's reference, title and vendor name, lower-cased. Lower-casing in
+    Python ignores the case of every letter, where SQLite's LIKE ignores only ASCII's.
+    """
+
+    def __init__(self, ids: Sequence[int], texts: Sequence[str]) -> None:
+        self.ids = ids
+        self.texts = texts
+        self._last: tuple[str, Sequence[int]] = ("", range(len(ids)))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def matching(self, text: str) -> list[int]:
+        """The ids whose reference, title or vendor name holds `text` (any case), in order."""
+        needle = text.strip().lower()
+        last, places = self._last
+        if last not in needle:  # typing on narrows the last answer; else all are searched
+            places = range(len(self.ids))
+        texts = self.texts
+        if _SEPARATOR in needle:  # no text holds it (it only joins a contract's texts)
+            kept = []
+        elif needle:
+            kept = [i for i in places if needle in texts[i]]
+        else:
+            kept = list(places)
+        self._last = (needle, kept)
+        ids = self.ids
+        return [ids[i] for i in kept]
+
+
+def contract_search(
+    session: Session,
+    flt: ContractFilter,
+    sets: StatusSets | None = None,
+    *,
+    sort: str = "reference",
+    descending: bool = False,
+) -> ContractSearch:
+    """Every contract `flt` keeps when its text is ignored, in the order of fetch_contracts."""
+    sqlite = _is_sqlite(session)
+    query = (
+        _base(select(Contract.id, Contract.reference, Contract.title, Vendor.name),
+              replace(flt, text=""), sets, sqlite)
+        .outerjoin(Person, Contract.owner_id == Person.id)
+        .order_by(*_order(sort, descending))
+    )
+    ids: list[int] = []
+    texts: list[str] = []
+    keep_id, keep_text, join = ids.append, texts.append, _SEPARATOR.join
+    for ident, reference, title, vendor in session.execute(query):
+        keep_id(ident)
+        keep_text(join((reference, title, vendor)).lower())
+    return ContractSearch(ids, texts)
 
 
 # --- history -------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
-"""The contract list as a lazily loaded Qt table model: filter, sort and paging happen in SQL.
+"""The contract list as a lazily loaded Qt table model.
 
-Rows arrive in pages of PAGE_SIZE through canFetchMore/fetchMore as the view scrolls; sort() and
-the filter re-run the count and the first page (app.store.portfolio_queries). Status and the next
-deadline are computed (SPEC §2) for the rows loaded only; the status *filter* uses the per-as-of
+The vendor, renewal and status filters and the order are applied in SQL, which gives the ids of
+every contract kept, in order, with the texts the filter box searches
+(app.store.portfolio_queries.contract_search); typing in the filter box then searches those in
+memory, with no query per keystroke. Rows are read by id in pages of PAGE_SIZE through
+canFetchMore/fetchMore as the view scrolls, and kept until the data changes. Status and the next
+deadline are computed (SPEC §2) for the rows shown only; the status *filter* uses the per-as-of
 status sets, computed once and kept until the data or the as-of date changes.
 """
 
@@ -19,11 +22,10 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from app.core.terms import Position, evaluate
 from app.store import portfolio_queries as queries
@@ -76,23 +78,25 @@ SORT_KEYS = {
 }
 
 STATUS_LABELS = {**glossary.STATUS_WORDS, queries.NEEDS_REVIEW: "needs review"}
-_ROLES = frozenset(
-    {
-        Qt.ItemDataRole.DisplayRole,
-        Qt.ItemDataRole.TextAlignmentRole,
-        Qt.ItemDataRole.ForegroundRole,
-        Qt.ItemDataRole.ToolTipRole,
-        SORT_ROLE,
-        ID_ROLE,
-        REFERENCE_ROLE,
-    }
-)
+# the roles as plain ints: data() compares them for every cell the view paints
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_SORT, _ID, _REFERENCE = int(SORT_ROLE), int(ID_ROLE), int(REFERENCE_ROLE)
+_ROLES = frozenset({_DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP, _SORT, _ID, _REFERENCE})
 _GREY = QColor("#777777")
 _WARN = QColor("#b35c00")
 
 
+def _same(made_for: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:
+    """The same filters and order, and the very same status sets (they are remade, not
+    changed, when the data or the as-of date changes)."""
+    return made_for[:-1] == wanted[:-1] and made_for[-1] is wanted[-1]
+
+
 class ContractsModel(QAbstractTableModel):
-    """The contract list; `set_filter` and `sort` reload from SQL and time the query."""
+    """The contract list; `set_filter` and `sort` reload (the text filter from memory)."""
 
     reloaded = Signal(int)  # the number of contracts the filter keeps
 
@@ -103,14 +107,16 @@ class ContractsModel(QAbstractTableModel):
         self._filter = queries.ContractFilter()
         self._sort_key = "reference"
         self._descending = False
-        self._rows: list[queries.ContractRow] = []
+        self._ids: list[int] = []  # every contract the filter keeps, in list order
+        self._rows: list[queries.ContractRow] = []  # the first len(_rows) of them, loaded
+        self._loaded: dict[int, queries.ContractRow] = {}  # rows read since the data changed
         self._positions: dict[int, Position] = {}
         self._shown: dict[int, tuple[str, ...]] = {}  # display texts per contract id
-        self._total = 0
         self._sets: queries.StatusSets | None = None
-        self.last_query_ms = 0.0  # count + first page of the last reload
+        # the list but for the text filter (what the search was made for, the search)
+        self._search: tuple[tuple[Any, ...], queries.ContractSearch] | None = None
+        self.last_query_ms = 0.0  # the last reload: the search (if made again) and first page
         self.status_sets_ms = 0.0
-        self._text_prepared = False
 
     # --- state ----------------------------------------------------------------------------
 
@@ -120,7 +126,7 @@ class ContractsModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        return self._total
+        return len(self._ids)
 
     @property
     def sort_key(self) -> str:
@@ -133,14 +139,17 @@ class ContractsModel(QAbstractTableModel):
     def set_as_of(self, as_of: date) -> None:
         if as_of != self._as_of:
             self._as_of = as_of
-            self._sets = None
+            self._sets = self._search = None
+            self._positions, self._shown = {}, {}
             self.reload()
 
     def invalidate(self, *, keep_loaded: bool = False) -> None:
-        """Forget computed statuses (the data changed) and reload; `keep_loaded` loads as many
-        rows as were loaded, up to KEEP_LOADED (the view then keeps its scroll position; 2,000
-        rows take about 0.1 s on the enterprise demo, 10,000 about 0.4 s)."""
+        """Forget computed statuses and the rows read (the data changed) and reload;
+        `keep_loaded` loads as many rows as were loaded, up to KEEP_LOADED (the view then keeps
+        its scroll position; 2,000 rows take about 0.1 s on the enterprise demo)."""
         self._sets = None
+        self._search = None
+        self._loaded, self._positions, self._shown = {}, {}, {}
         kept = min(max(PAGE_SIZE, len(self._rows)), KEEP_LOADED) if keep_loaded else PAGE_SIZE
         self.reload(kept)
 
@@ -163,68 +172,59 @@ class ContractsModel(QAbstractTableModel):
             self.status_sets_ms = (time.perf_counter() - started) * 1000
         return self._sets
 
+    def _searched(
+        self, session: Session, sets: queries.StatusSets | None
+    ) -> queries.ContractSearch:
+        """The search of the list but for its text: made again only when the other filters,
+        the order or the data changed (typing in the filter box asks no query)."""
+        made_for = (replace(self._filter, text=""), self._sort_key, self._descending, sets)
+        if self._search is None or not _same(self._search[0], made_for):
+            search = queries.contract_search(session, self._filter, sets, sort=self._sort_key,
+                                             descending=self._descending)
+            self._search = (made_for, search)
+        return self._search[1]
+
     def reload(self, limit: int = PAGE_SIZE) -> None:
-        """Count and load the first `limit` rows again."""
+        """Filter the list again and load its first `limit` rows."""
         sets = self._status_sets()
         started = time.perf_counter()
         with self._db.session() as session:
-            rows = queries.fetch_contracts(
-                session,
-                self._filter,
-                sets,
-                sort=self._sort_key,
-                descending=self._descending,
-                offset=0,
-                limit=limit,
-            )
-            # A short first page is the whole list: no count query needed.
-            full = len(rows) == limit
-            total = queries.count_contracts(session, self._filter, sets) if full else len(rows)
+            ids = self._searched(session, sets).matching(self._filter.text)
+            rows = self._read(session, ids, 0, limit)
         self.last_query_ms = (time.perf_counter() - started) * 1000
         self.beginResetModel()
+        self._ids = ids
         self._rows = rows
-        self._total = total
-        self._positions = {}
-        self._shown = {}
         self.endResetModel()
-        self.reloaded.emit(total)
-        if not self._text_prepared:
-            self._text_prepared = True
-            QTimer.singleShot(0, self, self._prepare_text_filter)
+        self.reloaded.emit(len(ids))
 
-    def _prepare_text_filter(self) -> None:
-        """Run the queries of a text filter once, unseen (they match nothing), so that the
-        first keystroke in the filter does not pay for compiling them."""
-        probe = replace(self._filter, text="\x00", status="")
-        try:
-            with self._db.session() as session:
-                queries.fetch_contracts(session, probe, None, sort=self._sort_key, limit=PAGE_SIZE)
-                queries.count_contracts(session, probe, None)
-        except SQLAlchemyError:  # only a head start: the keystroke will say what is wrong
-            pass
+    def _read(
+        self, session: Session, ids: list[int], start: int, count: int
+    ) -> list[queries.ContractRow]:
+        """The rows of ids[start:start + count]; contracts deleted meanwhile leave `ids`."""
+        loaded = self._loaded
+        wanted = ids[start : start + count]
+        missing = [i for i in wanted if i not in loaded]
+        if missing:
+            loaded.update(queries.contracts_by_id(session, missing))
+        rows = [loaded[i] for i in wanted if i in loaded]
+        if len(rows) < len(wanted):
+            ids[start : start + count] = [row.id for row in rows]
+        return rows
 
     # --- lazy loading -----------------------------------------------------------------------
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008, N802
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and len(self._rows) < len(self._ids)
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008, N802
         if parent.isValid():
             return
-        with self._db.session() as session:
-            rows = queries.fetch_contracts(
-                session,
-                self._filter,
-                self._sets if self._filter.status else None,
-                sort=self._sort_key,
-                descending=self._descending,
-                offset=len(self._rows),
-                limit=PAGE_SIZE,
-            )
-        if not rows:
-            self._total = len(self._rows)  # rows were deleted meanwhile
-            return
         first = len(self._rows)
+        with self._db.session() as session:
+            rows = self._read(session, self._ids, first, PAGE_SIZE)
+        if not rows:
+            return
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)
         self.endInsertRows()
@@ -259,11 +259,6 @@ class ContractsModel(QAbstractTableModel):
             return glossary.tip(key, lead=note) if key else glossary.wrap(note) or None
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
     def row_at(self, row: int) -> queries.ContractRow:
         return self._rows[row]
 
@@ -280,38 +275,42 @@ class ContractsModel(QAbstractTableModel):
         return self.position(row).status
 
     def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+        self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY
     ) -> Any:
-        if role not in _ROLES or not index.isValid():
+        # Called for every cell and role the view paints: other roles return at once, and the
+        # displayed texts are made once per row (an invalid index has row -1).
+        if role not in _ROLES:
             return None
         number = index.row()
-        if not 0 <= number < len(self._rows):
+        rows = self._rows
+        if not 0 <= number < len(rows):
             return None
-        row = self._rows[number]
+        row = rows[number]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             texts = self._shown.get(row.id)
             if texts is None:
-                texts = tuple(self._display(row, c) for c in range(COLUMN_COUNT))
-                self._shown[row.id] = texts
+                texts = self._shown[row.id] = tuple(
+                    self._display(row, c) for c in range(COLUMN_COUNT))
             return texts[column] if 0 <= column < COLUMN_COUNT else None
-        if role == ID_ROLE:
-            return row.id
-        if role == REFERENCE_ROLE:
-            return row.reference
-        if role == SORT_ROLE:
-            return self._value(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == VALUE:
-            return align_right()
-        if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:
+        if role == _ALIGNMENT:
+            return align_right() if column == VALUE else None
+        if role == _FOREGROUND:
+            if column != STATUS:
+                return None
             status = self.status_of(row)
             if status in ("expired", "terminated"):
                 return QBrush(_GREY)
             if status == queries.NEEDS_REVIEW:
                 return QBrush(_WARN)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
-        return None
+            return None
+        if role == _ID:
+            return row.id
+        if role == _REFERENCE:
+            return row.reference
+        if role == _SORT:
+            return self._value(row, column)
+        return self._tooltip(row, column)
 
     def _tooltip(self, row: queries.ContractRow, column: int) -> str | None:
         """What the status, renewal and deadline words mean (app.core.glossary)."""

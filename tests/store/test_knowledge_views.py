@@ -113,6 +113,10 @@ def test_pages_and_the_first_rows_computed_alone(demo: Session) -> None:
     first = select_clauses(demo, head, ClauseFilter())
     assert 50 <= len(first) < len(whole)
     assert first.page(0, len(first)) == whole.page(0, len(first))
+    # no more contracts than the first rows need: all but the last hold fewer than 50 clauses
+    rows = first.page(0, len(first))
+    assert len([r for r in rows if r.contract != rows[-1].contract]) < 50
+    assert head.contract_count == len({r.contract for r in rows})
     assert whole.page(0, 10) + whole.page(10, 10) == whole.page(0, 20)
     assert whole.page(len(whole), 10) == []
 

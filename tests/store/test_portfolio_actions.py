@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -443,6 +444,33 @@ def test_text_filter_matches_reference_title_vendor_case_insensitively(portfolio
     assert find("net") == ["C-1"]
     assert find("0%") == ["C-2"]  # % is matched literally, not as a wildcard
     assert find("c-4") == ["C-4"]
+
+
+def test_the_search_in_memory_keeps_what_the_sql_text_filter_keeps(portfolio: Session) -> None:
+    """The contract list's filter box searches in memory (ContractSearch): the same contracts
+    in the same order as the SQL text filter, for every order and with the other filters."""
+    sets = queries.status_sets(portfolio, D)
+    texts = ["", "CONTOSO", "desk", "northWIND", "net", "0%", "c-4", "  c-  ", "_", "zzz",
+             "n", "no", "nor", "-"]
+    for sort in queries.CONTRACT_SORT_KEYS:
+        for descending in (False, True):
+            for others in (queries.ContractFilter(), queries.ContractFilter(status="active"),
+                           queries.ContractFilter(renewal="none")):
+                search = queries.contract_search(portfolio, others, sets, sort=sort,
+                                                 descending=descending)
+                for text in texts:  # in this order: each text after the one before
+                    flt = replace(others, text=text)
+                    expected = queries.fetch_contracts(portfolio, flt, sets, sort=sort,
+                                                       descending=descending)
+                    assert search.matching(text) == [row.id for row in expected], (sort, text)
+    # no text runs from one of a contract's texts into the next (SQLite's LIKE would read a
+    # pattern only up to a NUL character, and keep everything)
+    assert search.matching("\x00") == search.matching("-\x00") == []
+    ids = search.matching("")
+    assert queries.contracts_by_id(portfolio, ids[:2]) == {
+        row.id: row for row in queries.fetch_contracts(portfolio, queries.ContractFilter(
+            renewal="none"), sort=sort, descending=descending)[:2]}
+    assert queries.contracts_by_id(portfolio, [10_000]) == {}
 
 
 def test_sorting_and_paging_in_sql(portfolio: Session) -> None:

@@ -573,6 +573,45 @@ def test_the_first_rows_come_before_the_whole_portfolio_and_stay(
     view.close()
 
 
+def test_first_rows_changed_before_the_whole_portfolio_arrives_are_replaced(
+    kctx: AppContext, qtbot, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    """Another desk changes a first row's knowledge between the two computations: the list then
+    shows the whole portfolio's status, never the first rows' older one."""
+    from functools import partial
+
+    from app.services import knowledge_views
+
+    monkeypatch.setattr(knowledge_views, "first_clauses",
+                        partial(knowledge_views.first_clauses, count=2, batch=1))
+    whole = knowledge_views.knowledge_overview
+
+    def after_a_change(session: Any, as_of: date) -> Any:
+        with kctx.session() as other:  # Bob verifies C-001's clause 1 too: covered, not single
+            clause = other.scalars(select(Clause).join(Contract).where(
+                Contract.reference == "C-001", Clause.number == "1")).one()
+            bob = other.scalars(select(Person).where(Person.name == "Bob")).one()
+            other.add(Knowledge(clause=clause, person=bob, level=3, verified_on=VERIFIED))
+        session.expire_all()
+        return whole(session, as_of)
+
+    monkeypatch.setattr(knowledge_views, "knowledge_overview", after_a_change)
+    view = KnowledgeWorkspace(kctx)
+    qtbot.addWidget(view)
+    first: list[str] = []
+    view.first_rows.connect(lambda: first.append(view.model.index(0, LIST_STATUS).data()))
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.show()
+    assert first[0] == "Single owner"  # C-001 clause 1 when the first rows were computed
+    rows = [view.model.row_at(r) for r in range(view.model.rowCount())]
+    assert [(r.contract, r.number, r.status) for r in rows[:4]] == [  # type: ignore[union-attr]
+        ("C-001", "1", "covered"), ("C-001", "2", "covered"), ("C-001", "9.1", "orphaned"),
+        ("C-001", "10", "at_risk")]
+    assert view.model.index(0, LIST_STATUS).data() == "Covered"
+    assert view.model.rowCount() == 8
+    view.close()
+
+
 def test_the_matrix_of_a_deleted_contract_says_so(
     kctx: AppContext, qtbot  # type: ignore[no-untyped-def]
 ) -> None:

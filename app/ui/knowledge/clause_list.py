@@ -80,6 +80,11 @@ class ClauseListModel(QAbstractTableModel):
         if len(self._rows) < PAGE_SIZE and self.canFetchMore():
             self.fetchMore()
 
+    def shows_start_of(self, selection: ClauseSelection) -> bool:
+        """Whether the rows shown are the first rows of `selection`, as they are there (the
+        first rows computed alone, and the data unchanged since)."""
+        return selection.page(0, len(self._rows)) == self._rows
+
     @property
     def total(self) -> int:
         return 0 if self.selection is None else len(self.selection)

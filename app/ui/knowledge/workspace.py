@@ -20,7 +20,7 @@ from contextlib import nullcontext
 from dataclasses import fields, replace
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.collector import freeze_long_lived
 from app.services.knowledge_views import (
     ClauseFilter,
     ClauseSelection,
@@ -78,6 +79,9 @@ class KnowledgeWorkspace(QWidget):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # the page's modules were just imported, the window is built: the collector's passes on
+        # the workers computing the portfolio walk none of it (app.services.collector)
+        freeze_long_lived()
         self.setObjectName("knowledgeWorkspace")
         self.setWindowTitle("Knowledge")
         self.ctx = ctx
@@ -318,6 +322,7 @@ class KnowledgeWorkspace(QWidget):
             and previous.criteria == selection.criteria
             and not previous.overview.complete
             and selection.overview.complete
+            and self.model.shows_start_of(selection)
         ):
             self.model.extend_selection(selection)  # the same first rows, more to fetch
         else:
@@ -466,6 +471,5 @@ class KnowledgeWorkspace(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
-        if self._dirty:
-            self._dirty = False
-            QTimer.singleShot(0, self.refresh)
+        if self._dirty:  # the first rows' worker starts now, while the page is drawn
+            self.refresh()
