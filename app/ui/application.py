@@ -33,7 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app import __version__
-from app.ui import glossary, icons, ready_check, settings_store, workers
+from app.ui import icons, ready_check, settings_store, workers
 from app.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -57,7 +57,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setWindowIcon(icons.app_icon())
     app.setDesktopFileName(DESKTOP_ID)  # the desktop shows the .desktop file's name and icon
-    glossary.install_after_start(app)
     return app
 
 

@@ -60,6 +60,7 @@ from app.ui.forms import (
     show_size,
     write_widget,
 )
+from app.ui.glossary import plain_tip
 from app.ui.sla_dialog import SlaDialog
 
 RENEWAL_LABELS = {
@@ -133,8 +134,9 @@ class ContractEditor(FormDialog):
         self._undo_start = ctx.undo_stack.index()
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         if cancel is not None:
-            cancel.setToolTip("Close and undo everything done in this editor, clause, SLA and "
-                              "document changes included")
+            cancel.setToolTip(plain_tip(
+                "Close and undo everything done in this editor, clause, SLA and document "
+                "changes included"))
 
         self._load()
         ctx.data_changed.connect(self._data_changed)

@@ -20,6 +20,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 
+from app.ui.glossary import plain_tip
+
 NO_EDITING = QAbstractItemView.EditTrigger.NoEditTriggers
 
 
@@ -176,22 +178,22 @@ class WriteGate(QObject):
         for key, (widget, _w) in self._widgets.items():
             if shiboken6.isValid(widget):
                 self._tips.setdefault(key, widget.toolTip())
-                widget.setToolTip(self._reason)
+                widget.setToolTip(plain_tip(self._reason))
         for key, (action, _w) in self._actions.items():
             if shiboken6.isValid(action):
                 self._tips.setdefault(key, action.toolTip())
                 with self._quiet():
-                    action.setToolTip(self._reason)
+                    action.setToolTip(plain_tip(self._reason))
 
     def _restore_tips(self) -> None:
         for key, tip in self._tips.items():
             widget = self._widgets.get(key)
             if widget is not None and shiboken6.isValid(widget[0]):
-                widget[0].setToolTip(tip)
+                widget[0].setToolTip(plain_tip(tip))
             action = self._actions.get(key)
             if action is not None and shiboken6.isValid(action[0]):
                 with self._quiet():
-                    action[0].setToolTip(tip)
+                    action[0].setToolTip(plain_tip(tip))
         self._tips.clear()
 
 

@@ -55,7 +55,7 @@ from PySide6.QtWidgets import (
 from app.errors import ClausekeeperError, ConflictError, ConnectionLostError, NotFoundError
 from app.store.portfolio_actions import FORM
 from app.ui.date_input import DateInput, mark_invalid
-from app.ui.glossary import header_tip
+from app.ui.glossary import header_tip, plain_tip
 from app.ui.tables import ID_ROLE, ListTable
 
 ERROR_STYLE = "color: #b00020;"
@@ -176,7 +176,7 @@ class Form(QObject):
         """Add a field row (label, widget, error label under it)."""
         widget.setObjectName(name)
         if tip:
-            widget.setToolTip(tip)
+            widget.setToolTip(plain_tip(tip))
         layout.addRow(f"{label}:", widget)
         # The message gets a row of its own, across the whole form (most fit on one line), and
         # that row is there from the start: a message appearing moves no field under the mouse.
@@ -331,8 +331,8 @@ class ConflictPanel(QFrame):
         self.note.setWordWrap(True)
         self.reload_button = QPushButton("&Reload", self)
         self.reload_button.setObjectName("reloadButton")
-        self.reload_button.setToolTip(
-            "Load what is stored now; what you typed stays listed here to use again")
+        self.reload_button.setToolTip(plain_tip(
+            "Load what is stored now; what you typed stays listed here to use again"))
         self.reload_button.clicked.connect(lambda _c=False: self.reload_requested.emit())
         self.use_all_button = QPushButton("Use &all mine", self)
         self.use_all_button.setObjectName("useAllMineButton")

@@ -7,9 +7,7 @@ width instead of drawing one line across the screen).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.core.glossary import (
     CLAUSE_STATUS_WORDS,
@@ -22,9 +20,8 @@ from app.core.glossary import (
 )
 
 __all__ = [
-    "CLAUSE_STATUS_WORDS", "DEADLINE_WORDS", "RENEWAL_WORDS", "STATUS_WORDS", "TooltipWrapper",
-    "define", "header_tip", "install_after_start", "install_tooltip_wrapping", "set_tip",
-    "term_name", "tip", "words", "wrap",
+    "CLAUSE_STATUS_WORDS", "DEADLINE_WORDS", "RENEWAL_WORDS", "STATUS_WORDS", "define",
+    "header_tip", "plain_tip", "set_tip", "term_name", "tip", "words", "wrap",
 ]
 WRAP_AT = 80  # characters: a longer plain tooltip is shown wrapped
 
@@ -71,43 +68,12 @@ def set_tip(widget: QWidget, *keys: str, lead: str = "") -> QWidget:
     return widget
 
 
-class TooltipWrapper(QObject):
-    """Shows any long plain-text tooltip of any widget wrapped (Qt draws plain text on one
-    line, as wide as the screen); rich-text tooltips Qt wraps by itself."""
-
-    TOOLTIP = QEvent.Type.ToolTip
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
-        # every event of the application passes here: the cheapest test first
-        if event.type() is self.TOOLTIP and isinstance(watched, QWidget):
-            text = watched.toolTip()
-            if len(text) > WRAP_AT and not text.lstrip().startswith("<"):
-                assert isinstance(event, QHelpEvent)
-                QToolTip.showText(event.globalPos(), wrap(text), watched)
-                return True
-        return False
-
-
-_wrapper: TooltipWrapper | None = None
-
-
-def install_tooltip_wrapping(app: QApplication) -> TooltipWrapper:
-    """Wrap long tooltips everywhere in the application (once).
-
-    The filter sees every event of the application: start-up installs it once the window is
-    drawn (`install_after_start`), not before its thousands of first events."""
-    global _wrapper
-    if _wrapper is None:
-        _wrapper = TooltipWrapper(app)
-        app.installEventFilter(_wrapper)
-    return _wrapper
-
-
-START_DELAY_MS = 400  # well before a tooltip can show (Qt waits 700 ms for one)
-
-
-def install_after_start(app: QApplication) -> None:
-    """install_tooltip_wrapping once start-up's first events are handled."""
-    from PySide6.QtCore import QTimer
-
-    QTimer.singleShot(START_DELAY_MS, lambda: install_tooltip_wrapping(app))
+def plain_tip(text: str) -> str:
+    """A tooltip of plain `text` as Qt wraps it inside the window when it is long (Qt draws plain
+    text on one line, as wide as the screen; rich text it wraps by itself). Every widget
+    tooltip of the windows is set through it, tip() or set_tip(): an application-wide event
+    filter doing the same would see every event of the application, and each would wait for
+    the interpreter while a worker computes."""
+    if len(text) > WRAP_AT and not text.lstrip().startswith("<"):
+        return wrap(text)
+    return text

@@ -47,6 +47,7 @@ from app.errors import ClausekeeperError
 from app.ui import file_actions, glossary, icons, settings_store, workers
 from app.ui.date_input import DateInput, to_date
 from app.ui.file_actions import ask_save_path
+from app.ui.glossary import plain_tip
 from app.ui.saved_file import SavedFileBar
 from app.ui.team_banner import TeamBanner
 
@@ -512,7 +513,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
         if tip:
             action.setStatusTip(tip)
-            action.setToolTip(tip)
+            action.setToolTip(plain_tip(tip))
         if name:
             action.setObjectName(name)
         action.triggered.connect(lambda _checked=False: slot())
@@ -664,8 +665,8 @@ class MainWindow(QMainWindow):
         self.as_of_edit.setObjectName("asOfEdit")
         self.as_of_edit.setFixedWidth(self.as_of_edit.fontMetrics().horizontalAdvance(
             "0000-00-00") + 48)
-        self.as_of_edit.setToolTip(
-            f"{glossary.define('as_of')}\nType or paste a date as YYYY-MM-DD and press Enter.")
+        self.as_of_edit.setToolTip(plain_tip(
+            f"{glossary.define('as_of')}\nType or paste a date as YYYY-MM-DD and press Enter."))
         self.as_of_edit.dateChanged.connect(self._as_of_edited)
         self.as_of_edit.problemChanged.connect(self._as_of_problem)
         # says plainly that the figures are not today's (or why a typed date was not taken)
@@ -692,7 +693,7 @@ class MainWindow(QMainWindow):
         shown = f"{described} (read-only, user {user})" if self.ctx.read_only and user else (
             f"{described} (read-only)" if self.ctx.read_only else described)
         self.db_label.setText(shown)
-        self.db_label.setToolTip(shown)
+        self.db_label.setToolTip(plain_tip(shown))
         name = Path(described).name if self.ctx.db.path else described
         as_of = self.ctx.as_of
         when = "" if as_of == date.today() else f" (as of {as_of.isoformat()})"
@@ -715,14 +716,15 @@ class MainWindow(QMainWindow):
         if problem:
             note.setText(f"Not taken: {problem}")
             note.setStyleSheet(AS_OF_PROBLEM_STYLE)
-            note.setToolTip(f"The views are still computed as of {value.isoformat()}.")
+            note.setToolTip(plain_tip(f"The views are still computed as of {value.isoformat()}."))
         elif value != date.today():
             days = (value - date.today()).days
             when = f"{days} days ahead" if days > 0 else f"{-days} days ago"
             note.setText(f"Not today: {when}")
             note.setStyleSheet(AS_OF_NOTE_STYLE)
-            note.setToolTip(f"Every view is computed as of {value.isoformat()}, not today "
-                            f"({date.today().isoformat()}). Press Today to go back.")
+            note.setToolTip(plain_tip(
+                f"Every view is computed as of {value.isoformat()}, not today "
+                f"({date.today().isoformat()}). Press Today to go back."))
         note.setVisible(bool(problem) or value != date.today())
 
     def _as_of_problem(self, problem: str) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.errors import ClausekeeperError
 from app.ui import workers
 from app.ui.display import show_date
+from app.ui.glossary import plain_tip
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -76,8 +77,8 @@ class NeedsReviewDialog(QDialog):
         bar = QHBoxLayout()
         self.evergreen_button = QPushButton("It is evergreen")
         self.evergreen_button.setObjectName("markEvergreen")
-        self.evergreen_button.setToolTip("An evergreen contract runs until notice: it has no "
-                                         "initial term")
+        self.evergreen_button.setToolTip(plain_tip(
+            "An evergreen contract runs until notice: it has no initial term"))
         self.evergreen_button.clicked.connect(self.mark_evergreen)
         bar.addWidget(self.evergreen_button)
         ctx.gate.writes(self.evergreen_button, self.table)

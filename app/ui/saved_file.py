@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.glossary import plain_tip
+
 BAR_STYLE = (
     "#savedFileBar { background: #e8f4ea; border: 1px solid #7cb387; border-radius: 3px; }"
 )
@@ -74,7 +76,7 @@ class SavedFileBar(QFrame):
         """Show `headline` and the file's full path until closed or replaced."""
         self.path = path
         self.label.setText(f"{headline}<br><span style='color:#333'>{_html(str(path))}</span>")
-        self.label.setToolTip(str(path))
+        self.label.setToolTip(plain_tip(str(path)))
         self.show()
 
     def open_file(self) -> bool:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
+from PySide6.QtWidgets import QApplication
 
 from app.ui import contracts_model as cm
 from app.ui import renewals_model as rm
 from app.ui import workers
-from app.ui.glossary import install_tooltip_wrapping
+from app.ui.glossary import WRAP_AT, plain_tip
 from app.ui.main_window import PAGES, MainWindow
 from app.ui.tables import ListTable
 
@@ -65,23 +63,34 @@ def test_no_list_header_is_cut_off(main_window: MainWindow, qtbot) -> None:  # t
                         f"{name}: {text}")
 
 
-def test_long_plain_tooltips_wrap(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    shown: list[str] = []  # (the offscreen platform cannot raise a real tooltip window)
-    monkeypatch.setattr(QToolTip, "showText",
-                        staticmethod(lambda _pos, text, *_a: shown.append(text)))
-    wrapper = install_tooltip_wrapping(QApplication.instance())  # type: ignore[arg-type]
-    button = QPushButton("Backup")
-    qtbot.addWidget(button)
-    button.show()
-    long_text = "Write an online backup of the database " * 6
-    button.setToolTip(long_text)
-    event = QHelpEvent(QEvent.Type.ToolTip, QPoint(2, 2), button.mapToGlobal(QPoint(2, 2)))
-    QApplication.sendEvent(button, event)
-    assert len(shown) == 1
-    assert shown[0].startswith("<qt>") and "online backup" in shown[0]  # rich text wraps
-    button.setToolTip("Backup")  # short tooltips are left to Qt
-    assert not wrapper.eventFilter(button, event)
-    assert len(shown) == 1
+def _long_plain(text: str) -> bool:
+    return len(text) > WRAP_AT and not text.lstrip().startswith("<")
+
+
+def test_no_long_tooltip_is_drawn_on_one_line(
+    main_window: MainWindow, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    """Qt draws a plain-text tooltip on one line, as wide as the screen: every long tooltip of
+    every page, button and action is rich text, which Qt wraps."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QWidget
+
+    for name in PAGES:
+        main_window.show_page(name)
+        assert workers.wait_for_ops(30)
+        qtbot.wait(5)
+    long_ones = [w.toolTip() for w in main_window.findChildren(QWidget) if w.toolTip()]
+    long_ones += [a.toolTip() for a in main_window.findChildren(QAction) if a.toolTip()]
+    assert any(len(text) > WRAP_AT for text in long_ones)  # there are long ones
+    assert [text for text in long_ones if _long_plain(text)] == []
+
+
+def test_a_long_plain_tooltip_becomes_rich_text_and_a_short_one_stays() -> None:
+    long_text = "Write an online backup of the database & keep it <here> " * 3
+    assert plain_tip(long_text).startswith("<qt>") and "&amp; keep it &lt;here&gt;" in plain_tip(
+        long_text)
+    assert plain_tip("Backup") == "Backup"
+    assert plain_tip("<b>rich</b> " * 20) == "<b>rich</b> " * 20
 
 
 def test_the_dashboard_fits_the_window_with_large_sums_in_three_currencies(

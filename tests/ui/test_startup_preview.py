@@ -179,16 +179,13 @@ def test_a_change_of_a_contract_itself_leaves_the_sla_figures_to_the_database(
     assert after is not None and after["compliance"] != "…"
 
 
-def test_the_database_opens_once_the_window_is_painted_and_long_tooltips_then_wrap(
+def test_the_database_opens_once_the_window_is_painted(
     portfolio_db: Database, qtbot, monkeypatch  # type: ignore[no-untyped-def]
 ) -> None:
-    """The opener's imports would compete with the first paint, and an application-wide
-    tooltip filter would see each of start-up's thousands of first events: both come after."""
-    from PySide6.QtCore import QEvent, QPoint
-    from PySide6.QtGui import QHelpEvent
-    from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
+    """The opener's imports would compete with the window's first paint: they come after."""
+    from PySide6.QtCore import QEvent
 
-    from app.ui import application, glossary
+    from app.ui import application
 
     painted: list[bool] = []
     started: list[bool] = []
@@ -199,8 +196,6 @@ def test_the_database_opens_once_the_window_is_painted_and_long_tooltips_then_wr
         original(self)
 
     monkeypatch.setattr(application.DatabaseOpener, "start", start)
-    monkeypatch.setattr(glossary, "_wrapper", None)  # as in a new process
-    application.make_application()
     window, opener = _start(portfolio_db, qtbot)
     assert not started  # not at once: after the first paint
 
@@ -215,14 +210,3 @@ def test_the_database_opens_once_the_window_is_painted_and_long_tooltips_then_wr
     qtbot.waitUntil(lambda: bool(started), timeout=10_000)
     assert started == [True]
     _finish(window, opener, qtbot)
-
-    shown: list[str] = []
-    monkeypatch.setattr(QToolTip, "showText",
-                        staticmethod(lambda _pos, text, *_a: shown.append(text)))
-    qtbot.waitUntil(lambda: glossary._wrapper is not None, timeout=5_000)
-    button = QPushButton("Backup")
-    qtbot.addWidget(button)
-    button.setToolTip("Write an online backup of the database " * 6)
-    QApplication.sendEvent(
-        button, QHelpEvent(QEvent.Type.ToolTip, QPoint(2, 2), button.mapToGlobal(QPoint(2, 2))))
-    assert shown and shown[0].startswith("<qt>")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import settings_store
+from app.ui.glossary import plain_tip
 from app.ui.import_wizard.state import FIELD_LABELS, IGNORED
 
 if TYPE_CHECKING:
@@ -80,8 +81,8 @@ class MappingPage(QWizardPage):
         row.addLayout(options, 1)
         self.recognise_button = QPushButton("Recognise again")
         self.recognise_button.setObjectName("recogniseAgain")
-        self.recognise_button.setToolTip("Map the columns from their names, forgetting the "
-                                         "mapping remembered for them")
+        self.recognise_button.setToolTip(plain_tip(
+            "Map the columns from their names, forgetting the mapping remembered for them"))
         self.recognise_button.clicked.connect(lambda: self._fill(remembered=False))
         row.addWidget(self.recognise_button)
         layout.addLayout(row)

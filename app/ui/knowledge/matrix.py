@@ -29,6 +29,7 @@ from app.errors import ClausekeeperError, ConflictError
 from app.services.knowledge_views import KnowledgeMatrix, MatrixCell, MatrixClause, MatrixPerson
 from app.ui import workers
 from app.ui.context import AppContext
+from app.ui.glossary import plain_tip
 from app.ui.knowledge import commands
 from app.ui.knowledge.commands import LinkKey
 from app.ui.knowledge.matrix_model import (
@@ -234,11 +235,11 @@ class MatrixWidget(QWidget):
         if single and not matrix.contracts[0].in_scope:
             parts.append("not in scope on the as-of date (not started, active or terminating)")
         self.figures.setText(" · ".join(parts))
-        self.figures.setToolTip(  # a vendor's matrix: each contract's own figures
+        self.figures.setToolTip(plain_tip(  # a vendor's matrix: each contract's own figures
             "" if single else "\n".join(
                 f"{c.reference}: {figures_text(c.figures)}" for c in matrix.contracts
             )
-        )
+        ))
         self.hint.setText(
             f"{len(matrix.people)} people · blue: a current owner, grey: does not count · "
             "double-click a cell or type 1–4 to set a level, Delete to remove"

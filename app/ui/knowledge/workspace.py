@@ -43,6 +43,7 @@ from app.services.knowledge_views import (
 )
 from app.ui import workers
 from app.ui.context import AppContext
+from app.ui.glossary import plain_tip
 from app.ui.knowledge.clause_list import (
     CLAUSE_ID_ROLE,
     COVERAGE,
@@ -102,8 +103,8 @@ class KnowledgeWorkspace(QWidget):
         self.simulate_button.clicked.connect(lambda _c=False: self.open_simulation())
         self.export_attestations_button = QPushButton("E&xport attestations…", self)
         self.export_attestations_button.setObjectName("exportAttestations")
-        self.export_attestations_button.setToolTip(
-            "A workbook in which people confirm the clauses they know (everyone, or one person)")
+        self.export_attestations_button.setToolTip(plain_tip(
+            "A workbook in which people confirm the clauses they know (everyone, or one person)"))
         self.export_attestations_button.clicked.connect(
             lambda _c=False: self.export_attestations())
         self.import_attestations_button = QPushButton("I&mport attestations…", self)

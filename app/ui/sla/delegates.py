@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.sla_workspace import PeriodCell, SlaDetail
+from app.ui.glossary import plain_tip
 from app.ui.sla.models import COLOURS, STATE_TEXT, STRIP_ROLE, check_value, number_text, target_text
 
 CELL = 10  # width of one period's cell
@@ -120,7 +121,7 @@ class GridDelegate(QStyledItemDelegate):
     def _check(self, editor: QLineEdit, text: str) -> None:
         problem = check_value(text) or ""
         editor.setStyleSheet("background: #fee2e2; color: #9b1c1c;" if problem else "")
-        editor.setToolTip(problem)
+        editor.setToolTip(plain_tip(problem))
         self.problem.emit(problem)
 
     def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
