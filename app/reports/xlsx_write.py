@@ -53,6 +53,8 @@ def fast_rows(ws: Any) -> Any:
     """
     if getattr(ws, "_writer", True) is not None:
         raise ValueError(f"fast_rows needs a new write-only sheet, not {ws!r}")
+    if ws.parent.iso_dates:
+        raise ValueError("fast_rows writes dates as serial numbers, not as ISO text")
     writer = FastRowsWriter(ws)
     ws._writer = writer
     ws.append = writer.append
@@ -106,7 +108,6 @@ class FastRowsWriter:
         self._row = 0
         self._refs: list[str] = []
         self._dates: dict[Any, tuple[str, str]] = {}
-        self._iso_dates = bool(ws.parent.iso_dates)
         self._epoch = ws.parent.epoch
 
     # --- what ws.append does ---------------------------------------------------------------
@@ -120,6 +121,14 @@ class FastRowsWriter:
         if self._inner is None:
             self._start()
         self._row += 1
+        try:
+            data = self._row_xml(row)
+        except BaseException:  # nothing written: the next row takes its number
+            self._row -= 1
+            raise
+        self._file.write(data)
+
+    def _row_xml(self, row: Iterable[Any]) -> bytes:
         r = str(self._row)
         parts = [f'<row r="{r}">']
         add = parts.append
@@ -141,17 +150,17 @@ class FastRowsWriter:
                 add(f'<c r="{refs[index]}{r}" t="b"><v>{value:d}</v></c>')
             elif isinstance(value, Cell):
                 add(self._cell(value, index + 1, r))
+            elif isinstance(value, str):  # a str subclass (an enumeration, ...): its text
+                add(f'<c r="{refs[index]}{r}" t="inlineStr">{_text(str(value))}</c>')
             else:
                 add(self._other(value, index + 1))
         add("</row>")
-        self._file.write("".join(parts).encode("ascii", "xmlcharrefreplace"))
+        return "".join(parts).encode("ascii", "xmlcharrefreplace")
 
     def _date(self, value: date) -> tuple[str, str]:
         """A date's serial number and the style id of its default format (as openpyxl)."""
         found = self._dates.get(value)
         if found is None:
-            if self._iso_dates:  # the workbook asks for ISO dates: openpyxl's own writing
-                return self._other(value, 1), ""
             cell = WriteOnlyCell(self.ws, value)
             found = (_G16(to_excel(value, self._epoch)), str(cell.style_id))
             if len(self._dates) < _DATE_CACHE_LIMIT:
@@ -162,12 +171,7 @@ class FastRowsWriter:
         """An openpyxl cell: its value and its style (a number format, a font, ...)."""
         value = cell._value
         kind = cell.data_type
-        if (
-            value is None
-            or cell._comment is not None
-            or cell.hyperlink is not None
-            or self._iso_dates
-        ):
+        if value is None or cell._comment is not None or cell.hyperlink is not None:
             return self._openpyxl_cell(cell, column)
         ref = f"{self._refs[column - 1]}{r}"
         style = f' s="{cell.style_id}"' if cell.has_style else ""
@@ -234,6 +238,8 @@ class FastRowsWriter:
         self._rels = inner._rels
 
     def close(self) -> None:
+        if self._inner is not None:
+            self._inner.close()  # done already after the tail; not when the sheet is dropped
         if not self._file.closed:
             self._file.close()
 
