@@ -266,7 +266,7 @@ class _CellMaker:
         out: list[Any] | None = None
         for index, value in enumerate(row):
             cls = value.__class__
-            if cls is str:
+            if cls is str or (cls is not Decimal and isinstance(value, str)):
                 if plain_text(value):
                     continue
                 try:
