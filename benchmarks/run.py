@@ -286,23 +286,31 @@ def bench_commands(db: Path, runs: int) -> None:
 
 # --- workbooks ----------------------------------------------------------------------------------
 
+RAW_WRITE_LOOP = """
+def raw_write(sheets, target):
+    # the floor: openpyxl write-only, the plain values
+    wb = Workbook(write_only=True)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    wb.save(target)
+"""
+
 RAW_WRITE = """
 import json, pickle, sys, time
 from openpyxl import Workbook
+""" + RAW_WRITE_LOOP + """
 sheets = pickle.load(open(sys.argv[1], "rb"))
 start = time.perf_counter()  # the writing alone: not the start-up, not loading the cells
-wb = Workbook(write_only=True)
-for title, rows in sheets.items():
-    ws = wb.create_sheet(title)
-    for row in rows:
-        ws.append(row)
-wb.save(sys.argv[2])
+raw_write(sheets, sys.argv[2])
 print(json.dumps({"seconds": time.perf_counter() - start}))
 """
 
 RAW_READ_WRITE = """
 import gc, json, sys, time
 from openpyxl import Workbook, load_workbook
+""" + RAW_WRITE_LOOP + """
 # The rows read are kept for the writing below; a reader that only counted would not have the
 # collector scan them again and again, so it is paused while reading (never slower than that).
 gc.disable()
@@ -320,12 +328,7 @@ read = time.perf_counter() - start
 gc.enable()
 wb.close()
 start = time.perf_counter()  # the writing alone, of the cells just read (as RAW_WRITE)
-wb = Workbook(write_only=True)
-for title, rows in sheets.items():
-    ws = wb.create_sheet(title)
-    for row in rows:
-        ws.append(row)
-wb.save(sys.argv[2])
+raw_write(sheets, sys.argv[2])
 print(json.dumps({"read": read, "write": time.perf_counter() - start, "cells": cells}))
 """
 

@@ -9,7 +9,6 @@ list), and decimals are numbers when Excel keeps them exactly, else text (see
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -25,11 +24,13 @@ from app.core.progress import Progress, null_progress, step
 from app.errors import ClausekeeperError
 from app.reports.xlsx_safe import (
     CellTextTooLong,
+    cell_text,
     declare_dimension,
     excel_number,
-    safe_text,
+    plain_text,
     write_only_workbook,
 )
+from app.reports.xlsx_write import fast_rows
 from app.store.models import (
     Clause,
     Contract,
@@ -244,10 +245,14 @@ def _count_rows(session: Session) -> dict[str, int]:
 
 
 class _CellMaker:
-    """Turns one sheet's values into cells, with the formats of its columns."""
+    """Turns one sheet's values into cells, with the formats of its columns.
+
+    The sheet has fast rows (`xlsx_write.fast_rows`): every str is a string cell, so text
+    needs only escaping, and only the rare text that needs it (`plain_text`); a row without
+    such text or a decimal is written as it came.
+    """
 
     def __init__(self, ws: Any, columns: tuple[str, ...]) -> None:
-        self.ws = ws
         self.columns = columns
         self.money: list[Any] = []
         for name in columns:
@@ -257,30 +262,34 @@ class _CellMaker:
                 template.number_format = MONEY_FORMAT
             self.money.append(template)
 
-    def cells(self, row: Row) -> list[Any]:
-        out: list[Any] = []
+    def cells(self, row: Row) -> Row | list[Any]:
+        out: list[Any] | None = None
         for index, value in enumerate(row):
-            if value is None or isinstance(value, int | date):
-                out.append(value)
-            elif isinstance(value, str):
+            cls = value.__class__
+            if cls is str or (cls is not Decimal and isinstance(value, str)):
+                if plain_text(value):
+                    continue
                 try:
-                    out.append(safe_text(self.ws, value, truncate=False))
+                    value = cell_text(value, truncate=False)
                 except CellTextTooLong as exc:
                     raise CellTextTooLong(f"{self.columns[index]}: {exc}") from None
-            elif isinstance(value, Decimal):
+            elif cls is Decimal:
                 number = excel_number(value)
                 template = self.money[index]
                 if isinstance(number, str):
-                    out.append(safe_text(self.ws, number))
+                    value = number
                 elif template is not None:  # reused: appending writes it at once
                     template._value = number
                     template.data_type = "n"
-                    out.append(template)
+                    value = template
                 else:
-                    out.append(number)
+                    value = number
             else:
-                out.append(value)
-        return out
+                continue
+            if out is None:
+                out = list(row)
+            out[index] = value
+        return row if out is None else out
 
 
 def _header(ws: Any, columns: tuple[str, ...]) -> None:
@@ -312,7 +321,7 @@ def _write_sheets(
     total = max(sum(expected.values()), 1)
     done = 0
     for sheet, columns in SHEETS.items():
-        ws = wb.create_sheet(sheet)
+        ws = fast_rows(wb.create_sheet(sheet))
         ws.freeze_panes = "A2"
         declare_dimension(ws, len(columns), expected[sheet] + 1)
         for index, name in enumerate(columns, start=1):
@@ -320,9 +329,10 @@ def _write_sheets(
         _header(ws, columns)
         maker = _CellMaker(ws, columns)
         written = 0
+        append, shape = ws.append, maker.cells
         for row in _LOADERS[sheet](session):
             try:
-                ws.append(maker.cells(row))
+                append(shape(row))
             except CellTextTooLong as exc:
                 raise ClausekeeperError(
                     f"{sheet}!{written + 2} {exc} (shorten it in the application first)"

@@ -42,6 +42,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from app.errors import ClausekeeperError
+from app.reports.xlsx_write import fast_rows
 
 MAX_ENTRIES = 10_000
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024
@@ -96,19 +97,21 @@ def forced_text_cell(ws: Any, value: str) -> Cell:
     return cell
 
 
-def safe_text(ws: Any, value: str, *, truncate: bool = True) -> str | Cell:
-    """A value to append for this text: the text itself, or a cell forced to be a string.
-
-    Text too long for a cell is cut with an ellipsis when `truncate`, else CellTextTooLong.
-    """
-    if (
-        value.isprintable()  # no control characters: nothing to escape (the common case)
+def plain_text(value: str) -> bool:
+    """True when the text needs nothing done to be a cell's text (the common case): no control
+    characters to escape, no literal `_xHHHH_`, not too long, nothing a formula starts with."""
+    return (
+        value.isprintable()
         and "_x" not in value
         and value[:1] not in FORMULA_STARTS
         and len(value) <= MAX_CELL_TEXT
         and value not in _ERROR_TEXTS
-    ):
-        return value
+    )
+
+
+def cell_text(value: str, *, truncate: bool = True) -> str:
+    """The text as a cell stores it: escaped (see `escape_text`), and cut with an ellipsis when
+    too long for a cell if `truncate`, else CellTextTooLong."""
     value = escape_text(value)
     if len(value) > MAX_CELL_TEXT:
         if not truncate:
@@ -117,6 +120,18 @@ def safe_text(ws: Any, value: str, *, truncate: bool = True) -> str | Cell:
                 f"({MAX_CELL_TEXT:,})"
             )
         value = value[: MAX_CELL_TEXT - 1] + "…"
+    return value
+
+
+def safe_text(ws: Any, value: str, *, truncate: bool = True) -> str | Cell:
+    """A value to append for this text: the text itself, or a cell forced to be a string.
+
+    Text too long for a cell is cut with an ellipsis when `truncate`, else CellTextTooLong.
+    (On a sheet with `xlsx_write.fast_rows` every str is a string cell: `cell_text` is enough.)
+    """
+    if plain_text(value):
+        return value
+    value = cell_text(value, truncate=truncate)
     if value[:1] in FORMULA_STARTS or value in _ERROR_TEXTS:
         return forced_text_cell(ws, value)
     return value
@@ -568,7 +583,7 @@ class ReportSheet:
         widths: Sequence[float] | None = None,
         rows: int | None = None,
     ) -> None:
-        self.ws = workbook.create_sheet(name)
+        self.ws = fast_rows(workbook.create_sheet(name))
         if rows is not None:
             declare_dimension(self.ws, len(columns), HEADER_ROW + rows)
         self.columns = list(columns)
@@ -637,18 +652,27 @@ class ReportSheet:
         return template
 
     def append(self, values: Sequence[Any], currency: str = "EUR") -> None:
-        """One row; `currency` is the code shown with the row's money cells."""
-        row = list(values)
-        ws = self.ws
+        """One row; `currency` is the code shown with the row's money cells.
+
+        The sheet has fast rows (`xlsx_write.fast_rows`): every str is a string cell, so a
+        text needs escaping only when it is not `plain_text`.
+        """
+        row: Sequence[Any] = values
+        copied = False
         for i in self._text_columns:
-            value = row[i]
-            if value.__class__ is str:
-                row[i] = safe_text(ws, value)
-        for i, convert in self._converted:
-            value = row[i]
-            if value is not None:
-                row[i] = convert(value, currency)
-        ws.append(row)
+            value = values[i]
+            if value.__class__ is str and not plain_text(value):
+                if not copied:
+                    row, copied = list(values), True
+                row[i] = cell_text(value)  # type: ignore[index]
+        if self._converted:
+            if not copied:
+                row = list(values)
+            for i, convert in self._converted:
+                value = row[i]
+                if value is not None:
+                    row[i] = convert(value, currency)  # type: ignore[index]
+        self.ws.append(row)
         self.rows += 1
 
     @property
