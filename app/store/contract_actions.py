@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.core.terms import ContractTerms, check_exercise_option, check_give_notice
 from app.errors import NotFoundError, ValidationError
+from app.store.conflicts import conflict
 from app.store.models import Contract
 from app.store.terms_queries import terms_from_values
 
@@ -33,9 +34,21 @@ def _named(reference: str, error: ValidationError) -> ValidationError:
     return ValidationError(lines[0], lines)
 
 
-def give_notice(session: Session, reference: str, on: date, as_of: date) -> None:
-    """Record notice of termination given on `on` (terminated_on)."""
+def _as_seen(session: Session, contract: Contract, seen: ContractTerms | None) -> None:
+    """ConflictError naming who changed the contract's terms (notice, options, term, …) since
+    the user saw them as `seen` (None: no check): another desk may have acted on it meanwhile,
+    and the user decided on what the list showed."""
+    if seen is not None and _terms(contract) != seen:
+        raise conflict(session, contract)
+
+
+def give_notice(
+    session: Session, reference: str, on: date, as_of: date, seen: ContractTerms | None = None
+) -> None:
+    """Record notice of termination given on `on` (terminated_on); `seen`: the terms the user
+    decided on (see _as_seen)."""
     contract = _contract(session, reference)
+    _as_seen(session, contract, seen)
     try:
         check_give_notice(_terms(contract), on, as_of)
     except ValidationError as error:
@@ -53,9 +66,13 @@ def withdraw_notice(session: Session, reference: str) -> None:
     session.flush()
 
 
-def exercise_option(session: Session, reference: str, as_of: date) -> int:
-    """Exercise the next renewal option; returns the new number of options exercised."""
+def exercise_option(
+    session: Session, reference: str, as_of: date, seen: ContractTerms | None = None
+) -> int:
+    """Exercise the next renewal option; returns the new number of options exercised. `seen`:
+    the terms the user decided on (two desks exercising at once would add two terms)."""
     contract = _contract(session, reference)
+    _as_seen(session, contract, seen)
     try:
         check_exercise_option(_terms(contract), as_of)
     except ValidationError as error:

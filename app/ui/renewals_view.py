@@ -52,6 +52,7 @@ from app.ui.tables import ListTable, keep_place
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from app.core.terms import ContractTerms
     from app.services.renewals import RenewalRow
     from app.ui.context import AppContext
 
@@ -82,10 +83,12 @@ def load_renewals(session: Session, as_of: date) -> list[RenewalRow]:
 # --- undoable contract actions -------------------------------------------------------------------
 
 
-def give_notice(session: Session, reference: str, on: date, as_of: date) -> None:
+def give_notice(
+    session: Session, reference: str, on: date, as_of: date, seen: ContractTerms | None = None
+) -> None:
     from app.store.contract_actions import give_notice as action
 
-    action(session, reference, on, as_of)
+    action(session, reference, on, as_of, seen)
 
 
 def withdraw_notice(session: Session, reference: str) -> None:
@@ -94,10 +97,12 @@ def withdraw_notice(session: Session, reference: str) -> None:
     action(session, reference)
 
 
-def exercise_option(session: Session, reference: str, as_of: date) -> None:
+def exercise_option(
+    session: Session, reference: str, as_of: date, seen: ContractTerms | None = None
+) -> None:
     from app.store.contract_actions import exercise_option as action
 
-    action(session, reference, as_of)
+    action(session, reference, as_of, seen)
 
 
 def undo_exercise_option(session: Session, reference: str) -> None:
@@ -620,14 +625,18 @@ class RenewalsView(QWidget):
             f"given on {on.isoformat()}?\n\nYou can undo this with Edit ▸ Undo.",
         ):
             return
-        self.perform_give_notice(row.reference, on)
+        self.perform_give_notice(row.reference, on, row.terms)
 
-    def perform_give_notice(self, reference: str, on: date) -> bool:
+    def perform_give_notice(
+        self, reference: str, on: date, seen: ContractTerms | None = None
+    ) -> bool:
+        """Give notice; `seen`: the terms the list showed (refused when another desk has
+        changed them since)."""
         as_of = self.ctx.as_of
         try:
             ContractActionCommand.perform(
                 self.ctx, f"Give notice on {reference}",
-                lambda s: give_notice(s, reference, on, as_of),
+                lambda s: give_notice(s, reference, on, as_of, seen),
                 lambda s: withdraw_notice(s, reference),
                 self,
             )
@@ -646,14 +655,15 @@ class RenewalsView(QWidget):
             "This adds one renewal term. You can undo this with Edit ▸ Undo.",
         ):
             return
-        self.perform_exercise_option(row.reference)
+        self.perform_exercise_option(row.reference, row.terms)
 
-    def perform_exercise_option(self, reference: str) -> bool:
+    def perform_exercise_option(self, reference: str, seen: ContractTerms | None = None) -> bool:
+        """Exercise the option; `seen` as for perform_give_notice."""
         as_of = self.ctx.as_of
         try:
             ContractActionCommand.perform(
                 self.ctx, f"Exercise option on {reference}",
-                lambda s: exercise_option(s, reference, as_of),
+                lambda s: exercise_option(s, reference, as_of, seen),
                 lambda s: undo_exercise_option(s, reference),
                 self,
             )

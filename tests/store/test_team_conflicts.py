@@ -231,3 +231,56 @@ def test_the_version_is_not_recorded_as_a_changed_field(desks: Desks) -> None:
     row = _last_audit(desks.alice)
     assert row.changes is not None and "version" not in row.changes
     assert row.record_id == desks.vendor_id
+
+
+def _terms_seen(db: Database, reference: str):  # type: ignore[no-untyped-def]
+    """The terms a desk's renewals list shows for the contract."""
+    from app.store.terms_queries import load_terms
+
+    with db.session() as s:
+        return load_terms(s, [reference])[0].terms
+
+
+def test_notice_given_at_the_other_desk_meanwhile_is_not_given_twice(desks: Desks) -> None:
+    from app.store import contract_actions
+
+    day = date(2026, 1, 10)
+    seen_by_alice = _terms_seen(desks.alice, "C-2021-014")
+    seen_by_bob = _terms_seen(desks.bob, "C-2021-014")
+    with desks.bob.session() as s:
+        contract_actions.give_notice(s, "C-2021-014", date(2026, 1, 8), day, seen_by_bob)
+    bob_row = _last_audit(desks.bob)
+    with pytest.raises(ConflictError) as caught, desks.alice.session() as s:
+        contract_actions.give_notice(s, "C-2021-014", day, day, seen_by_alice)
+    assert caught.value.changed_by == bob_row.actor and "C-2021-014" in str(caught.value)
+    with desks.alice.session() as s:  # bob's notice stands
+        assert s.get_one(Contract, desks.contract_id).terminated_on == date(2026, 1, 8)
+
+
+def test_a_change_that_leaves_the_terms_as_seen_does_not_stop_an_action(desks: Desks) -> None:
+    from app.store import contract_actions
+
+    seen = _terms_seen(desks.alice, "C-2021-014")
+    with desks.bob.session() as s:
+        actions.update_contract(s, desks.contract_id, {"title": "Service desk, renamed"})
+    with desks.alice.session() as s:
+        contract_actions.give_notice(s, "C-2021-014", date(2026, 1, 10), date(2026, 1, 10), seen)
+        assert s.get_one(Contract, desks.contract_id).terminated_on == date(2026, 1, 10)
+
+
+def test_an_option_exercised_at_both_desks_adds_one_term(desks: Desks) -> None:
+    from app.store import contract_actions
+
+    with desks.alice.session() as s:
+        actions.create_contract(s, {**CONTRACT, "reference": "C-OPT", "renewal": "option",
+                                    "max_renewals": "3", "start_date": "2023-03-01"})
+    day = date(2026, 1, 10)
+    seen_by_alice = _terms_seen(desks.alice, "C-OPT")
+    seen_by_bob = _terms_seen(desks.bob, "C-OPT")
+    with desks.bob.session() as s:
+        assert contract_actions.exercise_option(s, "C-OPT", day, seen_by_bob) == 1
+    with pytest.raises(ConflictError), desks.alice.session() as s:
+        contract_actions.exercise_option(s, "C-OPT", day, seen_by_alice)
+    with desks.alice.session() as s:
+        stored = s.scalars(select(Contract).where(Contract.reference == "C-OPT")).one()
+        assert stored.options_exercised == 1

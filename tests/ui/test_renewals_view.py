@@ -227,6 +227,24 @@ def test_a_refused_action_is_reported_and_not_put_on_the_undo_stack(
     assert ctx.undo_stack.count() == 1
 
 
+def test_an_option_another_desk_exercised_meanwhile_is_not_exercised_again(
+    view: rv.RenewalsView, ctx: AppContext, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    """The list showed C-002 with no option exercised; another desk (here a second session,
+    as the command line would) exercises it before this user clicks: refused, one term added."""
+    from app.store import contract_actions
+
+    monkeypatch.setattr(rv, "confirm", lambda parent, title, text: True)
+    assert view.select("C-002")
+    with ctx.db.session() as other:
+        contract_actions.exercise_option(other, "C-002", AS_OF)
+    view.option_button.click()
+    dialogs = open_dialogs()
+    assert len(dialogs) == 1 and "C-002 was changed by" in dialogs[0].text()
+    assert _contract(ctx, "C-002").options_exercised == 1
+    assert ctx.undo_stack.count() == 0
+
+
 def test_export_buttons_write_the_renewals_workbook_and_calendar(
     view: rv.RenewalsView, qtbot, monkeypatch, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
