@@ -21,6 +21,7 @@ class ReviewRow:
     renewal: str
     missing: str  # what has to be completed, for people
     hint: str | None  # what the import noted about it (e.g. an end date that is no whole term)
+    version: int | None = None  # the contract's, as read (a save from it checks it: issue 15)
 
 
 def needs_review_condition() -> ColumnElement[bool]:
@@ -31,15 +32,15 @@ def needs_review(session: Session) -> list[ReviewRow]:
     """The needs_review contracts, by reference."""
     rows = session.execute(
         select(Contract.id, Contract.reference, Contract.title, Vendor.name,
-               Contract.start_date, Contract.renewal, Contract.notes)
+               Contract.start_date, Contract.renewal, Contract.notes, Contract.version)
         .join(Vendor, Contract.vendor_id == Vendor.id)
         .where(needs_review_condition())
         .order_by(Contract.reference)
     )
     result = []
-    for cid, reference, title, vendor, start, renewal, notes in rows:
+    for cid, reference, title, vendor, start, renewal, notes, version in rows:
         result.append(ReviewRow(cid, reference, title, vendor, start, renewal,
-                                "initial term (months)", _hint(notes)))
+                                "initial term (months)", _hint(notes), version))
     return result
 
 

@@ -150,7 +150,8 @@ class NeedsReviewDialog(QDialog):
         target = self.rows[row]
         try:
             execute(self.ctx, UpdateCommand(self.ctx, CONTRACT, target.id, values,
-                                            f"Complete contract {target.reference}"))
+                                            f"Complete contract {target.reference}",
+                                            expected_version=target.version))
         except ClausekeeperError as exc:
             self.status.setText("<span style='color:#b00020'>"
                                 f"{target.reference}: {_escape(' '.join(exc.lines()))}</span>")

@@ -410,3 +410,28 @@ def test_the_need_review_list_completes_a_contract_in_place(
     assert workers.wait_for_ops(30)
     assert dialog.rows == []
     dialog.close()
+
+
+def test_a_contract_changed_at_another_desk_since_the_list_was_read_is_not_overwritten(
+    main_window: MainWindow, ctx: AppContext  # type: ignore[no-untyped-def]
+) -> None:
+    from app.store import portfolio_actions
+
+    with ctx.session() as session:
+        vendor = session.scalars(select(Contract)).first().vendor.name  # type: ignore[union-attr]
+        cid = portfolio_actions.create_contract(session, {
+            "reference": "R-1", "title": "Facility", "vendor": vendor,
+            "start_date": "2025-01-01", "renewal": "auto", "renewal_term_months": "12"})
+    main_window.needs_review_action.trigger()
+    dialog = main_window.needs_review_dialog
+    assert workers.wait_for_ops(30)
+    assert [r.reference for r in dialog.rows] == ["R-1"]
+    with ctx.db.session() as other:  # another desk completes it meanwhile, with 24 months
+        portfolio_actions.update_contract(other, cid, {"initial_term_months": "24"})
+    dialog.table.item(0, 6).setText("18")
+    assert workers.wait_for_ops(30)
+    assert "R-1 was changed by" in dialog.status.text()
+    with ctx.session() as session:
+        assert session.get_one(Contract, cid).initial_term_months == 24  # theirs stands
+    assert ctx.undo_stack.count() == 0
+    dialog.close()
