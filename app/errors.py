@@ -44,6 +44,7 @@ _ENTITY_WORDS = {
     "Person": "person",
     "Vendor": "vendor",
     "Knowledge": "knowledge link",
+    "Measurement": "measurement",
 }
 
 

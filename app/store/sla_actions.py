@@ -10,16 +10,38 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import fields
 from app.core.months import is_period_start
-from app.errors import NotFoundError, ValidationError
+from app.errors import ConflictError, NotFoundError, ValidationError
 from app.store.models import DIRECTIONS, PERIODS, Contract, CreditNote, Measurement, Sla
 
 _MONTH = re.compile(r"\d{4}-\d{1,2}")
+
+Seen = tuple[Decimal, str | None] | None
+"""A measurement's value and note as the user saw them (None: no measurement)."""
+UNCHECKED: Any = object()
+"""`seen=` default: the stored measurement is not compared with anything."""
+
+
+def _as_seen(session: Session, sla: Sla, start: date, existing: Measurement | None,
+             seen: Seen) -> None:
+    """ConflictError naming who changed the period's measurement since the user saw it as
+    `seen`: another desk entered, corrected or cleared it meanwhile."""
+    if seen is UNCHECKED:
+        return
+    stored = None if existing is None else (existing.value, existing.note)
+    if stored == seen:
+        return
+    from app.store.conflicts import last_change
+
+    key = f"{sla.contract.reference} / {sla.name} / {start:%Y-%m}"
+    who, at, _key = last_change(session, "Measurement", None, key)
+    raise ConflictError("Measurement", key, who, at, deleted=existing is None)
 
 
 def define_sla(
@@ -64,10 +86,12 @@ def record_measurement(
     value: str | Decimal,
     note: str | None = None,
     replace: bool = False,
+    seen: Seen = UNCHECKED,
 ) -> Measurement:
     """Record the value of an SLA for one period (`period_start`: the period's first day).
 
     A period that already has a measurement is an error unless `replace`, which overwrites it.
+    `seen`: the measurement the user changed (ConflictError when it is no longer stored so).
     """
     sla = _sla(session, contract_ref, sla_name)
     start = _day(period_start, "period_start", month_ok=True)
@@ -83,6 +107,7 @@ def record_measurement(
     existing = session.scalars(
         select(Measurement).where(Measurement.sla_id == sla.id, Measurement.period_start == start)
     ).first()
+    _as_seen(session, sla, start, existing, seen)
     if existing is not None:
         if not replace:
             raise ValidationError(
@@ -128,14 +153,20 @@ def record_credit_note(
 
 
 def delete_measurement(
-    session: Session, contract_ref: str, sla_name: str, period_start: str | date
+    session: Session,
+    contract_ref: str,
+    sla_name: str,
+    period_start: str | date,
+    seen: Seen = UNCHECKED,
 ) -> None:
-    """Remove the measurement of an SLA for one period (NotFoundError when there is none)."""
+    """Remove the measurement of an SLA for one period (NotFoundError when there is none);
+    `seen` as for record_measurement."""
     sla = _sla(session, contract_ref, sla_name)
     start = _day(period_start, "period_start", month_ok=True)
     existing = session.scalars(
         select(Measurement).where(Measurement.sla_id == sla.id, Measurement.period_start == start)
     ).first()
+    _as_seen(session, sla, start, existing, seen)
     if existing is None:
         raise NotFoundError(
             f"period_start: {contract_ref} / {sla.name} has no measurement for {start:%Y-%m}"

@@ -284,3 +284,32 @@ def test_an_option_exercised_at_both_desks_adds_one_term(desks: Desks) -> None:
     with desks.alice.session() as s:
         stored = s.scalars(select(Contract).where(Contract.reference == "C-OPT")).one()
         assert stored.options_exercised == 1
+
+
+def test_a_measurement_entered_or_corrected_at_the_other_desk_is_not_overwritten(
+    desks: Desks,
+) -> None:
+    from decimal import Decimal
+
+    from app.store import sla_actions
+
+    month = date(2026, 1, 1)
+    with desks.bob.session() as s:  # alice's grid showed an empty cell; bob enters 99.1
+        sla_actions.record_measurement(s, "C-2021-014", "Availability", month, "99.1", seen=None)
+    bob_row = _last_audit(desks.bob)
+    with pytest.raises(ConflictError) as caught, desks.alice.session() as s:
+        sla_actions.record_measurement(s, "C-2021-014", "Availability", month, "97",
+                                       replace=True, seen=None)
+    assert caught.value.changed_by == bob_row.actor
+    assert "C-2021-014 / Availability / 2026-01" in str(caught.value)
+    seen = (Decimal("99.1"), None)  # alice reloads and sees bob's value
+    with desks.bob.session() as s:  # bob corrects it once more
+        sla_actions.record_measurement(s, "C-2021-014", "Availability", month, "99.3",
+                                       replace=True, seen=seen)
+    with pytest.raises(ConflictError), desks.alice.session() as s:
+        sla_actions.delete_measurement(s, "C-2021-014", "Availability", month, seen=seen)
+    with desks.alice.session() as s:
+        stored = sla_actions.record_measurement(  # what alice sees now she may change
+            s, "C-2021-014", "Availability", month, "99.0", replace=True,
+            seen=(Decimal("99.30"), None))
+        assert stored.value == Decimal("99.0")

@@ -35,19 +35,22 @@ class MeasurementCommand(StoreCommand):
         self.before = before
         self.after = after
 
-    def _set(self, session: Session, value: Value | None, present: bool) -> None:
+    def _set(self, session: Session, value: Value | None, seen: Value | None) -> None:
+        """Store `value` where the period's measurement is still `seen` (what the user saw, or
+        what this command left): another desk's change meanwhile is a ConflictError."""
         if value is None:
-            if present:
-                sla_actions.delete_measurement(session, self.reference, self.sla_name, self.start)
+            if seen is not None:
+                sla_actions.delete_measurement(session, self.reference, self.sla_name,
+                                               self.start, seen=seen)
             return
         sla_actions.record_measurement(session, self.reference, self.sla_name, self.start,
-                                       value[0], value[1], replace=True)
+                                       value[0], value[1], replace=True, seen=seen)
 
     def apply(self, session: Session) -> None:
-        self._set(session, self.after, self.before is not None)
+        self._set(session, self.after, self.before)
 
     def revert(self, session: Session) -> None:
-        self._set(session, self.before, self.after is not None)
+        self._set(session, self.before, self.after)
 
 
 class CreditNoteCommand(StoreCommand):
