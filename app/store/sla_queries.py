@@ -13,12 +13,13 @@ portfolio (30,000 SLAs, 720,000 measurements).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ClauseElement
 
@@ -33,6 +34,7 @@ from app.core.sla import (
     Tally,
     breach_weights,
 )
+from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Contract, CreditNote, Measurement, Sla
 
 _WINDOW_TABLE = "ck_sla_window"
@@ -40,8 +42,8 @@ _TIE_MARGIN = 1e-9
 """Relative margin: values this close to the target are judged exactly in Python."""
 
 
-def load_slas(session: Session) -> list[SlaInfo]:
-    """Every SLA with its contract's reference."""
+def load_slas(session: Session, contract_ids: Collection[int] | None = None) -> list[SlaInfo]:
+    """Every SLA (or those of the given contracts) with its contract's reference."""
     query = select(
         Sla.id,
         Sla.contract_id,
@@ -52,6 +54,8 @@ def load_slas(session: Session) -> list[SlaInfo]:
         Sla.period,
         Sla.credit_percent,
     ).join(Contract, Contract.id == Sla.contract_id)
+    if contract_ids is not None:
+        query = query.where(id_in(Sla.contract_id, contract_ids, is_sqlite(session)))
     rows = _fetch(session, query)
     # The same few texts (targets, percents) come back again and again: convert each once.
     texts = _decimal_texts(v for row in rows for v in (row[4], row[7]))
@@ -89,31 +93,35 @@ def load_contract_money(
         Contract.credit_cap_percent,
         Contract.credit_claim_days,
     )
-    wanted = None if ids is None else set(ids)
+    if ids is not None:
+        query = query.where(id_in(Contract.id, list(ids), is_sqlite(session)))
     result: dict[int, ContractMoney] = {}
     day = _Days().get
     number = _Decimals().get
     new = tuple.__new__  # ContractMoney without the keyword-taking constructor
     for id_, ref, start, annual, cap, claim_days in _fetch(session, query):
-        if wanted is None or id_ in wanted:
-            result[id_] = new(
-                ContractMoney,
-                (
-                    id_,
-                    ref,
-                    day(start),
-                    ends_on.get(id_),
-                    None if annual is None else number(annual),
-                    None if cap is None else number(cap),
-                    30 if claim_days is None else int(claim_days),
-                ),
-            )
+        result[id_] = new(
+            ContractMoney,
+            (
+                id_,
+                ref,
+                day(start),
+                ends_on.get(id_),
+                None if annual is None else number(annual),
+                None if cap is None else number(cap),
+                30 if claim_days is None else int(claim_days),
+            ),
+        )
     return result
 
 
-def load_credit_notes(session: Session) -> list[CreditNoteInfo]:
-    """Every credit note (contract id, month, amount)."""
+def load_credit_notes(
+    session: Session, contract_ids: Collection[int] | None = None
+) -> list[CreditNoteInfo]:
+    """Every credit note (or those of the given contracts) as (contract id, month, amount)."""
     query = select(CreditNote.contract_id, CreditNote.month, CreditNote.amount)
+    if contract_ids is not None:
+        query = query.where(id_in(CreditNote.contract_id, contract_ids, is_sqlite(session)))
     rows = _fetch(session, query)
     days = {m: date.fromisoformat(m) for m in {row[1] for row in rows} if isinstance(m, str)}
     texts = _decimal_texts(row[2] for row in rows)
@@ -197,15 +205,30 @@ def _tallies(
     return tallies, breach_weights(breached, breaches)
 
 
-def monthly_compliance(session: Session, first: int, last: int) -> dict[int, tuple[int, int]]:
-    """(measured, met) of all measurements by the month their period ends in.
+def monthly_compliance(
+    session: Session, first: int, last: int, contract_ids: Collection[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    """(measured, met) of all measurements (or those of the given contracts' SLAs) by the month
+    their period ends in.
 
     For the months first..last (running month numbers); months without any are left out.
     """
-    params = {
+    params: dict[str, Any] = {
         "lo": from_month_index(max(first - 2, FIRST_MONTH)).isoformat(),
         "hi": from_month_index(last).isoformat(),
     }
+    only = ""
+    if contract_ids is not None:
+        if is_sqlite(session):
+            only = "AND s.contract_id IN (SELECT value FROM json_each(:ids))"
+            params["ids"] = json.dumps(sorted(contract_ids))
+        else:
+            only = "AND s.contract_id IN :ids"
+            params["ids"] = sorted(contract_ids)
+    count_query, undecided_query = (text(sql) for sql in _trend_sql(only))
+    if contract_ids is not None and not is_sqlite(session):
+        count_query = count_query.bindparams(bindparam("ids", expanding=True))
+        undecided_query = undecided_query.bindparams(bindparam("ids", expanding=True))
     totals: dict[int, list[int]] = {}
 
     def add(start: date | str, period: str, measured: int, breached: int) -> None:
@@ -215,11 +238,9 @@ def monthly_compliance(session: Session, first: int, last: int) -> dict[int, tup
             entry[0] += measured
             entry[1] += measured - breached
 
-    for start, period, measured in session.execute(text(_TREND_COUNT_SQL), params):
+    for start, period, measured in session.execute(count_query, params):
         add(start, period, int(measured), 0)
-    for start, period, raw, raw_target, direction in session.execute(
-        text(_TREND_UNDECIDED_SQL), params
-    ):
+    for start, period, raw, raw_target, direction in session.execute(undecided_query, params):
         value, target = _decimal(raw), _decimal(raw_target)
         met = value >= target if direction == "higher" else value <= target
         add(start, period, 0, 0 if met else 1)
@@ -230,9 +251,14 @@ def monthly_compliance(session: Session, first: int, last: int) -> dict[int, tup
 
 
 def _fetch(session: Session, query: ClauseElement | str) -> list[Any]:
-    """All rows of a parameterless query, straight from the DB-API cursor."""
+    """All rows of a query, straight from the DB-API cursor."""
     connection = session.connection()
-    sql = query if isinstance(query, str) else str(query.compile(dialect=connection.dialect))
+    if isinstance(query, str):
+        sql = query
+    else:  # bound values (ids) are our own numbers and texts: written inline
+        sql = str(
+            query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+        )
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql)
@@ -394,16 +420,18 @@ def _tally_sql(dialect: str) -> str:
     )
 
 
-_TREND_FROM = (
-    "FROM measurements m JOIN slas s ON s.id = m.sla_id "
-    "WHERE m.period_start >= :lo AND m.period_start <= :hi"
-)
-_TREND_SIGN = "(CASE WHEN s.direction = 'higher' THEN 1 ELSE -1 END)"
-_TREND_COUNT_SQL = (
-    f"SELECT m.period_start, s.period, COUNT(*) {_TREND_FROM} GROUP BY m.period_start, s.period"
-)
-_TREND_UNDECIDED_SQL = (
-    f"SELECT m.period_start, s.period, m.value, s.target, s.direction {_TREND_FROM} "
-    f"AND {_TREND_SIGN} * CAST(m.value AS FLOAT) <= {_TREND_SIGN} * CAST(s.target AS FLOAT) "
-    f"+ {_TIE_MARGIN!r} * (ABS(CAST(s.target AS FLOAT)) + 1)"
-)
+def _trend_sql(only: str) -> tuple[str, str]:
+    """The trend's two queries: counts by period start, and the measurements not clearly met
+    (with the values, judged exactly in Python). `only` is an extra condition on the SLA."""
+    where = (
+        "FROM measurements m JOIN slas s ON s.id = m.sla_id "
+        f"WHERE m.period_start >= :lo AND m.period_start <= :hi {only}"
+    )
+    sign = "(CASE WHEN s.direction = 'higher' THEN 1 ELSE -1 END)"
+    count = f"SELECT m.period_start, s.period, COUNT(*) {where} GROUP BY m.period_start, s.period"
+    undecided = (
+        f"SELECT m.period_start, s.period, m.value, s.target, s.direction {where} "
+        f"AND {sign} * CAST(m.value AS FLOAT) <= {sign} * CAST(s.target AS FLOAT) "
+        f"+ {_TIE_MARGIN!r} * (ABS(CAST(s.target AS FLOAT)) + 1)"
+    )
+    return count, undecided

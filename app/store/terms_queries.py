@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.terms import ContractTerms
+from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Contract, Vendor, parse_reminder_days
 
 # The columns ContractTerms is made of, in the order terms_from_row expects them.
@@ -72,8 +73,14 @@ class ContractRow:
     terms: ContractTerms
 
 
-def load_terms(session: Session, references: list[str] | None = None) -> list[ContractRow]:
-    """Every contract (or those named by `references`) with its terms, ordered by reference."""
+def load_terms(
+    session: Session,
+    references: list[str] | None = None,
+    *,
+    ids: Collection[int] | None = None,
+) -> list[ContractRow]:
+    """Every contract (or those named by `references`, or with the given ids) with its terms,
+    ordered by reference."""
     c = Contract
     query = (
         select(c.id, c.reference, c.title, Vendor.name, c.annual_value, c.currency, *TERM_COLUMNS)
@@ -82,6 +89,8 @@ def load_terms(session: Session, references: list[str] | None = None) -> list[Co
     )
     if references is not None:
         query = query.where(c.reference.in_(references))
+    if ids is not None:
+        query = query.where(id_in(c.id, ids, is_sqlite(session)))
     return [
         ContractRow(
             row[0], row[1], row[2], row[3], row[4], row[5] or "EUR", terms_from_row(row[6:])
