@@ -19,7 +19,6 @@ from app.core.sla import (
     sla_windows,
     summarise,
 )
-from app.core.terms import evaluate
 from app.errors import ValidationError
 from app.services.collector import collector_paused
 from app.services.json_values import ratio_json
@@ -30,7 +29,6 @@ from app.store.sla_queries import (
     monthly_compliance,
     tally_in_database,
 )
-from app.store.terms_queries import load_terms
 
 
 @dataclass(frozen=True)
@@ -71,10 +69,7 @@ def _sla_report(
     if only is not None:
         only = set(only)
     slas = load_slas(session, only)
-    with_slas = {s.contract_id for s in slas}
-    terms = load_terms(session) if only is None else load_terms(session, ids=with_slas)
-    ends_on = {row.id: evaluate(row.terms, as_of).ends_on for row in terms if row.id in with_slas}
-    contracts = load_contract_money(session, ends_on, only)
+    contracts = load_contract_money(session, ids=only, as_of=as_of)
     rng = month_range(as_of, from_month, to_month)
     windows = sla_windows(contracts, slas, rng)
     tallies, weights = tally_in_database(session, windows)

@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ClauseElement
 
 from app.core.months import from_month_index, month_index
 from app.core.sla import (
@@ -34,8 +33,11 @@ from app.core.sla import (
     Tally,
     breach_weights,
 )
+from app.core.terms import ends_on_of
 from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Contract, CreditNote, Measurement, Sla
+from app.store.raw_rows import fetch, fetch_sql
+from app.store.terms_queries import TERM_COLUMNS, terms_from_row
 
 _WINDOW_TABLE = "ck_sla_window"
 _TIE_MARGIN = 1e-9
@@ -79,11 +81,17 @@ def load_slas(session: Session, contract_ids: Collection[int] | None = None) -> 
 
 
 def load_contract_money(
-    session: Session, ends_on: Mapping[int, date | None], ids: Iterable[int] | None = None
+    session: Session,
+    ends_on: Mapping[int, date | None] | None = None,
+    ids: Iterable[int] | None = None,
+    *,
+    as_of: date | None = None,
 ) -> dict[int, ContractMoney]:
     """The money fields of the contracts (all, or those with the given ids), by id.
 
-    ends_on maps a contract id to its ends_on on the as-of date (SPEC §2); missing ids get None.
+    ends_on maps a contract id to its ends_on on the as-of date (SPEC §2; missing ids get
+    None); or, with as_of instead, each contract's ends_on is worked out from its terms, read
+    in the same pass.
     """
     query = select(
         Contract.id,
@@ -92,21 +100,29 @@ def load_contract_money(
         Contract.annual_value,
         Contract.credit_cap_percent,
         Contract.credit_claim_days,
+        *(TERM_COLUMNS[1:] if as_of is not None else ()),
     )
     if ids is not None:
         query = query.where(id_in(Contract.id, list(ids), is_sqlite(session)))
     result: dict[int, ContractMoney] = {}
     day = _Days().get
     number = _Decimals().get
+    known = ends_on or {}
     new = tuple.__new__  # ContractMoney without the keyword-taking constructor
-    for id_, ref, start, annual, cap, claim_days in _fetch(session, query):
+    for row in _fetch(session, query):
+        id_, ref, start, annual, cap, claim_days = row[:6]
+        start = day(start)
+        if as_of is not None:
+            ends: date | None = ends_on_of(terms_from_row((start, *row[6:])), as_of)
+        else:
+            ends = known.get(id_)
         result[id_] = new(
             ContractMoney,
             (
                 id_,
                 ref,
-                day(start),
-                ends_on.get(id_),
+                start,
+                ends,
                 None if annual is None else number(annual),
                 None if cap is None else number(cap),
                 30 if claim_days is None else int(claim_days),
@@ -250,21 +266,9 @@ def monthly_compliance(
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _fetch(session: Session, query: ClauseElement | str) -> list[Any]:
-    """All rows of a query, straight from the DB-API cursor."""
-    connection = session.connection()
-    if isinstance(query, str):
-        sql = query
-    else:  # bound values (ids) are our own numbers and texts: written inline
-        sql = str(
-            query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-        )
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+def _fetch(session: Session, query: Any) -> list[Any]:
+    """All rows of a query, straight from the DB-API cursor (app.store.raw_rows)."""
+    return fetch_sql(session, query) if isinstance(query, str) else fetch(session, query)
 
 
 def _decimal(value: Any) -> Decimal:

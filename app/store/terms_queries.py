@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Session
 from app.core.terms import ContractTerms
 from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Contract, Vendor, parse_reminder_days
+from app.store.raw_rows import fetch
+
+_V = TypeVar("_V")
 
 # The columns ContractTerms is made of, in the order terms_from_row expects them.
 TERM_COLUMNS = (
@@ -37,8 +41,13 @@ def _reminders(text: str | None) -> tuple[int, ...]:
 
 
 def terms_from_row(row: Sequence[Any]) -> ContractTerms:
-    """ContractTerms from stored values in TERM_COLUMNS order (a query row or a list)."""
+    """ContractTerms from stored values in TERM_COLUMNS order (a query row or a list); dates
+    may be the driver's ISO texts (SQLite)."""
     start, initial, renewal, renewal_term, max_renewals, exercised, notice, unit, given, days = row
+    if start.__class__ is str:
+        start = date.fromisoformat(start)
+    if given is not None and given.__class__ is str:
+        given = date.fromisoformat(given)
     return ContractTerms(
         start_date=start,
         initial_term_months=initial,
@@ -87,13 +96,40 @@ def load_terms(
         .join(Vendor, Vendor.id == c.vendor_id)
         .order_by(c.reference)
     )
-    if references is not None:
+    if references is not None:  # texts from the user: bound, not inlined
         query = query.where(c.reference.in_(references))
-    if ids is not None:
-        query = query.where(id_in(c.id, ids, is_sqlite(session)))
+        rows: Sequence[Sequence[Any]] = list(session.execute(query))
+    else:  # all of them, or ids: the driver's rows (the values converted below)
+        if ids is not None:
+            query = query.where(id_in(c.id, ids, is_sqlite(session)))
+        rows = fetch(session, query)
+    money = _Texts(Decimal).get
     return [
         ContractRow(
-            row[0], row[1], row[2], row[3], row[4], row[5] or "EUR", terms_from_row(row[6:])
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            None if row[4] is None else money(row[4]),
+            row[5] or "EUR",
+            terms_from_row(row[6:]),
         )
-        for row in session.execute(query)
+        for row in rows
     ]
+
+
+class _Texts(Generic[_V]):
+    """A conversion of driver texts (dates, exact decimals on SQLite) with a cache: portfolios
+    share few distinct values. Values of other types (PostgreSQL's) are taken as they are."""
+
+    def __init__(self, convert: Callable[[str], _V]) -> None:
+        self.convert = convert
+        self.cache: dict[str, _V] = {}
+
+    def get(self, value: Any) -> _V:
+        if value.__class__ is not str:
+            return cast(_V, value)
+        found = self.cache.get(value)
+        if found is None:
+            found = self.cache[value] = self.convert(value)
+        return found

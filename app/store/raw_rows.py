@@ -1,0 +1,35 @@
+"""Rows of bulk selects straight from the database driver: no per-row SQLAlchemy work."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+_Ts = TypeVarTuple("_Ts")
+
+
+def fetch(session: Session, query: Select[*_Ts]) -> list[tuple[*_Ts]]:
+    """The rows of a select of ids, numbers, dates and text, as the driver's plain tuples.
+
+    For hundreds of thousands of rows, building SQLAlchemy Row objects and running result
+    processors costs more than the query, so the statement is compiled (with its bound values,
+    which are only numbers, dates and texts of our own, written inline) and run on the
+    session's driver connection, in the session's transaction. The values come as the driver
+    gives them: on SQLite dates and exact decimals are text (see app.store.types), so use it
+    for such columns only where the caller converts them.
+    """
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    return fetch_sql(session, sql)
+
+
+def fetch_sql(session: Session, sql: str) -> list[Any]:
+    """All rows of a statement without parameters, as fetch gives them."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
