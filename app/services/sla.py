@@ -131,6 +131,9 @@ def _sla_dict(report: SlaReport) -> dict[str, Any]:
         )
     days: dict[date, str] = {}
     months: dict[date, str] = {}
+    # A contract's months share few due amounts, and the core hands out the same object for
+    # each: by identity (the report keeps them alive), a "-0.00" is never mistaken for "0.00".
+    dues: dict[int, str] = {}
     credits = []
     with localcontext() as ctx:
         ctx.rounding = ROUND_HALF_UP  # the "{:.2f}" format rounds with the context's mode
@@ -141,7 +144,9 @@ def _sla_dict(report: SlaReport) -> dict[str, Any]:
             claim_text = days.get(claim_by)
             if claim_text is None:
                 claim_text = days[claim_by] = claim_by.isoformat()
-            due_text = f"{due:.2f}"
+            due_text = dues.get(id(due))
+            if due_text is None:
+                due_text = dues[id(due)] = f"{due:.2f}"
             if received:
                 received_text = f"{received:.2f}"
                 outstanding_text = f"{outstanding:.2f}"

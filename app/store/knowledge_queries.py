@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.core.knowledge import LinkInfo, PersonInfo, fresh_since
 from app.core.settings import Settings
-from app.core.terms import evaluate
+from app.core.terms import status_of
 from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Clause, Knowledge, Person
 from app.store.raw_rows import fetch as fetch  # re-exported: other query modules use it
@@ -37,7 +37,7 @@ def load_people(session: Session) -> dict[int, PersonInfo]:
 
 def in_scope(rows: Iterable[ContractRow], as_of: date) -> list[ContractRow]:
     """The contracts whose status on D is not_started, active or terminating."""
-    return [row for row in rows if evaluate(row.terms, as_of).status in IN_SCOPE]
+    return [row for row in rows if status_of(row.terms, as_of) in IN_SCOPE]
 
 
 def scoped_contracts(session: Session, as_of: date) -> list[ContractRow]:
