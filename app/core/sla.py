@@ -300,6 +300,11 @@ def breach_weights(
     return weights
 
 
+def _by_contract_and_name(row: SlaCompliance) -> tuple[str, str]:
+    sla = row.sla
+    return sla.contract_ref, sla.name
+
+
 def summarise(
     contracts: Mapping[int, ContractMoney],
     slas: Sequence[SlaInfo],
@@ -314,18 +319,21 @@ def summarise(
     empty = Tally(0, 0, 0)
     ratios: dict[tuple[int, int], Fraction] = {}
     compliance = []
+    append = compliance.append
+    found = tallies.get
+    new = tuple.__new__  # SlaCompliance without the keyword-taking constructor
     for sla, window in zip(slas, windows, strict=True):
-        measured, met, due = tallies.get(sla.id, empty)
+        measured, met, due = found(sla.id, empty)
         ratio = None
         if measured:
             ratio = ratios.get((met, measured))
             if ratio is None:
                 ratio = ratios[(met, measured)] = Fraction(met, measured)
         # sla, measured, met, breached, missing, compliance
-        compliance.append(
-            SlaCompliance(sla, measured, met, measured - met, window.expected - due, ratio)
+        append(
+            new(SlaCompliance, (sla, measured, met, measured - met, window.expected - due, ratio))
         )
-    compliance.sort(key=lambda c: (c.sla.contract_ref, c.sla.name))
+    compliance.sort(key=_by_contract_and_name)
     return compliance, _credits(contracts, weights, credit_notes, rng, as_of)
 
 
