@@ -318,7 +318,7 @@ def summarise(
     """Compliance per SLA and credits per contract and month, sorted (see compute())."""
     empty = Tally(0, 0, 0)
     ratios: dict[tuple[int, int], Fraction] = {}
-    compliance = []
+    compliance: list[SlaCompliance] = []
     append = compliance.append
     found = tallies.get
     new = tuple.__new__  # SlaCompliance without the keyword-taking constructor
