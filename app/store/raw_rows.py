@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVarTuple
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, TypeVarTuple, cast
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 _Ts = TypeVarTuple("_Ts")
+_V = TypeVar("_V")
 
 MMAP_BYTES = 1 << 30
 """How much of a SQLite file bulk reads map into memory (address space, not memory used)."""
@@ -53,3 +55,28 @@ def map_file(session: Session) -> None:
     if not record.info.get("mapped"):
         connection.exec_driver_sql(f"PRAGMA mmap_size={MMAP_BYTES}")
         record.info["mapped"] = True
+
+
+class TextValues(Generic[_V]):
+    """Driver values converted, with a cache of the texts: SQLite hands dates and exact decimals
+    back as text, and a portfolio shares few distinct ones (months, targets, percents).
+
+    Values of other types (PostgreSQL's own dates and decimals) go through `other`, by default
+    as they are; they are not cached (equal numbers such as Decimal("5.0") and 5 may differ in
+    form).
+    """
+
+    def __init__(
+        self, convert: Callable[[str], _V], other: Callable[[Any], _V] | None = None
+    ) -> None:
+        self.convert = convert
+        self.other = other
+        self.cache: dict[str, _V] = {}
+
+    def get(self, value: Any) -> _V:
+        if value.__class__ is not str:
+            return cast(_V, value) if self.other is None else self.other(value)
+        found = self.cache.get(value)
+        if found is None:
+            found = self.cache[value] = self.convert(value)
+        return found

@@ -36,7 +36,7 @@ from app.core.sla import (
 from app.core.terms import ends_on_of
 from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Contract, CreditNote, Measurement, Sla
-from app.store.raw_rows import fetch, fetch_sql
+from app.store.raw_rows import TextValues, fetch, fetch_sql
 from app.store.terms_queries import TERM_COLUMNS, terms_from_row
 
 _WINDOW_TABLE = "ck_sla_window"
@@ -105,8 +105,8 @@ def load_contract_money(
     if ids is not None:
         query = query.where(id_in(Contract.id, list(ids), is_sqlite(session)))
     result: dict[int, ContractMoney] = {}
-    day = _Days().get
-    number = _Decimals().get
+    day = TextValues(date.fromisoformat).get
+    number = TextValues(Decimal, _decimal).get
     known = ends_on or {}
     new = tuple.__new__  # ContractMoney without the keyword-taking constructor
     for row in _fetch(session, query):
@@ -275,40 +275,6 @@ def _decimal(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         return value
     return Decimal(value if isinstance(value, str) else str(value))
-
-
-class _Decimals:
-    """_decimal with a cache of texts: the same few (targets, percents) come back again and again.
-
-    Only texts are cached: equal numbers of other types (Decimal("5.0") == 5) may differ in form.
-    None gives zero.
-    """
-
-    def __init__(self) -> None:
-        self.cache: dict[str, Decimal] = {}
-
-    def get(self, value: Any) -> Decimal:
-        if not isinstance(value, str):
-            return Decimal(0) if value is None else _decimal(value)
-        found = self.cache.get(value)
-        if found is None:
-            found = self.cache[value] = Decimal(value)
-        return found
-
-
-class _Days:
-    """_day with a cache of texts (credit notes share a few months)."""
-
-    def __init__(self) -> None:
-        self.cache: dict[str, date] = {}
-
-    def get(self, value: Any) -> date:
-        if not isinstance(value, str):
-            return _day(value)
-        found = self.cache.get(value)
-        if found is None:
-            found = self.cache[value] = date.fromisoformat(value)
-        return found
 
 
 def _decimal_texts(values: Iterable[Any]) -> dict[str, Decimal]:

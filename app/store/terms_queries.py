@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Generic, TypeVar, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,9 +15,7 @@ from sqlalchemy.orm import Session
 from app.core.terms import ContractTerms
 from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Contract, Vendor, parse_reminder_days
-from app.store.raw_rows import fetch
-
-_V = TypeVar("_V")
+from app.store.raw_rows import TextValues, fetch
 
 # The columns ContractTerms is made of, in the order terms_from_row expects them.
 TERM_COLUMNS = (
@@ -103,7 +101,7 @@ def load_terms(
         if ids is not None:
             query = query.where(id_in(c.id, ids, is_sqlite(session)))
         rows = fetch(session, query)
-    money = _Texts(Decimal).get
+    money = TextValues(Decimal).get
     return [
         ContractRow(
             row[0],
@@ -116,20 +114,3 @@ def load_terms(
         )
         for row in rows
     ]
-
-
-class _Texts(Generic[_V]):
-    """A conversion of driver texts (dates, exact decimals on SQLite) with a cache: portfolios
-    share few distinct values. Values of other types (PostgreSQL's) are taken as they are."""
-
-    def __init__(self, convert: Callable[[str], _V]) -> None:
-        self.convert = convert
-        self.cache: dict[str, _V] = {}
-
-    def get(self, value: Any) -> _V:
-        if value.__class__ is not str:
-            return cast(_V, value)
-        found = self.cache.get(value)
-        if found is None:
-            found = self.cache[value] = self.convert(value)
-        return found
