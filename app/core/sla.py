@@ -300,6 +300,11 @@ def breach_weights(
     return weights
 
 
+def _by_contract_and_name(row: SlaCompliance) -> tuple[str, str]:
+    sla = row.sla
+    return sla.contract_ref, sla.name
+
+
 def summarise(
     contracts: Mapping[int, ContractMoney],
     slas: Sequence[SlaInfo],
@@ -313,19 +318,22 @@ def summarise(
     """Compliance per SLA and credits per contract and month, sorted (see compute())."""
     empty = Tally(0, 0, 0)
     ratios: dict[tuple[int, int], Fraction] = {}
-    compliance = []
+    compliance: list[SlaCompliance] = []
+    append = compliance.append
+    found = tallies.get
+    new = tuple.__new__  # SlaCompliance without the keyword-taking constructor
     for sla, window in zip(slas, windows, strict=True):
-        measured, met, due = tallies.get(sla.id, empty)
+        measured, met, due = found(sla.id, empty)
         ratio = None
         if measured:
             ratio = ratios.get((met, measured))
             if ratio is None:
                 ratio = ratios[(met, measured)] = Fraction(met, measured)
         # sla, measured, met, breached, missing, compliance
-        compliance.append(
-            SlaCompliance(sla, measured, met, measured - met, window.expected - due, ratio)
+        append(
+            new(SlaCompliance, (sla, measured, met, measured - met, window.expected - due, ratio))
         )
-    compliance.sort(key=lambda c: (c.sla.contract_ref, c.sla.name))
+    compliance.sort(key=_by_contract_and_name)
     return compliance, _credits(contracts, weights, credit_notes, rng, as_of)
 
 
@@ -337,44 +345,54 @@ def _credits(
     as_of: date,
 ) -> list[MonthCredit]:
     """Due (capped, rounded half-up to cents), received, outstanding, claim-by and lost."""
+    low, high = rng.low, rng.high
     received: dict[tuple[int, int], Decimal] = {}
+    note_months: dict[date, int] = {}  # credit notes share few months
     with localcontext() as ctx:
         ctx.prec = _WIDE
-        for note in credit_notes:
-            m = month_index(note.month)
-            if rng.low <= m <= rng.high:
-                key = (note.contract_id, m)
-                received[key] = received.get(key, ZERO) + note.amount
+        for cid, note_month, amount in credit_notes:
+            m = note_months.get(note_month)
+            if m is None:
+                m = note_months[note_month] = month_index(note_month)
+            if low <= m <= high:
+                key = (cid, m)
+                total = received.get(key)
+                received[key] = (ZERO if total is None else total) + amount
         # Work in the keys' own order (grouped by contract: far kinder to the CPU cache than
         # month order) and sort at the end by month, then contract reference, via an int rank.
         entries: list[tuple[tuple[int, int], Decimal | None]] = list(weights.items())
         entries.extend((key, None) for key in received if key not in weights)
         cids = sorted({key[0] for key, _ in entries}, key=lambda cid: contracts[cid].reference)
         size = len(cids)
-        per_contract = {cid: (contracts[cid], rank) for rank, cid in enumerate(cids)}
-        dates: dict[tuple[int, int], tuple[date, date]] = {}
-        # A contract's months share few weights: (contract id, weight) -> due, due > 0.
-        dues: dict[tuple[int, Decimal], tuple[Decimal, bool]] = {}
+        ranks = {cid: rank for rank, cid in enumerate(cids)}
+        # (month number, claim days) -> (first day of the month, claim_by), by claim days
+        dates: dict[int, dict[int, tuple[date, date]]] = {}
         order: list[int] = []
         credits = []
         new = tuple.__new__  # MonthCredit without the keyword-taking constructor
+        current = -1
         for key, weight in entries:
             cid, m = key
-            contract, rank = per_contract[cid]
+            if cid != current:  # what depends on the contract only (the keys come in runs)
+                current = cid
+                contract = contracts[cid]
+                rank = ranks[cid]
+                annual = contract.annual_value
+                cap = contract.credit_cap_percent
+                days = contract.credit_claim_days
+                month_dates = dates.setdefault(days, {})
+                dues: dict[Decimal, tuple[Decimal, bool]] = {}  # weight -> (due, due > 0)
             if weight is None:
                 due, positive = NO_CENTS, False
             else:
-                due_key = (cid, weight)
-                found = dues.get(due_key)
+                found = dues.get(weight)
                 if found is None:
-                    annual = contract.annual_value
                     if annual is None:
                         due = NO_CENTS
                     else:
-                        cap = contract.credit_cap_percent
                         capped = cap if cap is not None and weight > cap else weight
                         due = (annual * capped / 1200).quantize(CENT, rounding=ROUND_HALF_UP)
-                    found = dues[due_key] = (due, due > ZERO)
+                    found = dues[weight] = (due, due > ZERO)
                 due, positive = found
             got = received.get(key)
             if got is None:  # the common case: nothing received
@@ -388,16 +406,17 @@ def _credits(
                     continue
                 outstanding = due - got if due > got else ZERO
                 owed = outstanding > ZERO
-            days = contract.credit_claim_days
-            month_and_claim = dates.get((m, days))
+            month_and_claim = month_dates.get(m)
             if month_and_claim is None:
                 month = from_month_index(m)
                 claim = month_end(month) + timedelta(days=days)
-                month_and_claim = dates[(m, days)] = (month, claim)
+                month_and_claim = month_dates[m] = (month, claim)
             month, claim_by = month_and_claim
-            lost = owed and as_of > claim_by
             credits.append(
-                new(MonthCredit, (contract, month, due, got, outstanding, claim_by, lost))
+                new(
+                    MonthCredit,
+                    (contract, month, due, got, outstanding, claim_by, owed and as_of > claim_by),
+                )
             )
             order.append(m * size + rank)
     by_position = sorted(range(len(credits)), key=order.__getitem__)

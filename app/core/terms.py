@@ -247,12 +247,54 @@ def _notice_effect(terms: ContractTerms, given: date) -> date:
     return _term_end(terms, j)
 
 
-def evaluate(terms: ContractTerms, as_of: date) -> Position:
-    """The contract's status, current term and deadlines on the as-of date (SPEC §2)."""
+def _ending(terms: ContractTerms, as_of: date) -> tuple[date | None, date | None]:
+    """(E when notice counts on D else None, ends_on on D) of a contract that is not
+    needs_review (SPEC §2, "On the as-of date D")."""
+    given = terms.terminated_on
+    if given is not None and given <= as_of:
+        effect = _notice_effect(terms, given)
+        return effect, effect
+    last = last_term(terms)
+    return None, None if last is None else _term_end(terms, last)
+
+
+def _status(as_of: date, start: date, effect: date | None, ends_on: date | None) -> str:
+    """The status on D of a contract that is not needs_review, from its ending (_ending)."""
+    if as_of < start:
+        return "not_started"
+    if effect is not None:
+        return "terminating" if as_of <= effect else "terminated"
+    if ends_on is not None and as_of > ends_on:
+        return "expired"
+    return "active"
+
+
+def _check_renewal(terms: ContractTerms) -> None:
     if terms.renewal not in RENEWALS:
         raise ValidationError(
             f"renewal must be one of {', '.join(RENEWALS)} (got {terms.renewal!r})"
         )
+
+
+def ends_on_of(terms: ContractTerms, as_of: date) -> date | None:
+    """evaluate(terms, as_of).ends_on, without working out the rest of the position."""
+    _check_renewal(terms)
+    if terms.needs_review:
+        return None
+    return _ending(terms, as_of)[1]
+
+
+def status_of(terms: ContractTerms, as_of: date) -> str:
+    """evaluate(terms, as_of).status, without working out the rest of the position."""
+    _check_renewal(terms)
+    if terms.needs_review:
+        return "not_started" if as_of < terms.start_date else "active"
+    return _status(as_of, terms.start_date, *_ending(terms, as_of))
+
+
+def evaluate(terms: ContractTerms, as_of: date) -> Position:
+    """The contract's status, current term and deadlines on the as-of date (SPEC §2)."""
+    _check_renewal(terms)
     start = terms.start_date
     if terms.needs_review:
         return Position(
@@ -274,14 +316,7 @@ def evaluate(terms: ContractTerms, as_of: date) -> Position:
     renewal = terms.renewal
     last = last_term(terms)
     given = terms.terminated_on
-    counted = given is not None and given <= as_of
-    effect = _notice_effect(terms, given) if counted and given is not None else None
-    if effect is not None:
-        ends_on: date | None = effect
-    elif last is not None:
-        ends_on = _term_end(terms, last)
-    else:
-        ends_on = None
+    effect, ends_on = _ending(terms, as_of)
 
     if as_of < start:
         probe = start
@@ -290,15 +325,7 @@ def evaluate(terms: ContractTerms, as_of: date) -> Position:
     else:
         probe = ends_on
     k, term_start, term_end = _locate(terms, probe, last)
-
-    if as_of < start:
-        status = "not_started"
-    elif effect is not None:
-        status = "terminating" if as_of <= effect else "terminated"
-    elif ends_on is not None and as_of > ends_on:
-        status = "expired"
-    else:
-        status = "active"
+    status = _status(as_of, start, effect, ends_on)
 
     cancel_by: date | None = None
     deadline_end: date | None = None  # term_end of the term whose cancel_by is the deadline

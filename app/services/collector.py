@@ -35,7 +35,21 @@ def collector_paused() -> Iterator[None]:
         with _lock:
             _holders -= 1
             if _holders == 0 and _was_enabled:
+                _age_what_was_built()
                 gc.enable()
+
+
+def _age_what_was_built() -> None:
+    """Count the records built during the pause as old.
+
+    The collector runs when allocations outnumber deallocations by its threshold: after a
+    pause, the very next allocation would start a collection that walks every record the
+    pause let through (the portfolio's 250,000 `gaps` rows: 50 ms, in the caller's time, for
+    records that are kept). Freezing and unfreezing moves them to the oldest generation and
+    resets that count; they are looked at again by the next full collection.
+    """
+    gc.freeze()
+    gc.unfreeze()
 
 
 def release(*lists: list[Any], chunk: int = 2_000) -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from datetime import date
-from typing import TypeVar, TypeVarTuple
+from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.knowledge import LinkInfo, PersonInfo, fresh_since
 from app.core.settings import Settings
-from app.core.terms import evaluate
+from app.core.terms import status_of
 from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Clause, Knowledge, Person
+from app.store.raw_rows import fetch as fetch  # re-exported: other query modules use it
 from app.store.terms_queries import ContractRow, load_terms
 
 IN_SCOPE = frozenset({"not_started", "active", "terminating"})
@@ -23,7 +24,6 @@ ClauseRow = tuple[int, int, str, str, int]  # id, contract_id, number, title, cr
 LinkRow = tuple[int, int, bool]  # person_id, clause_id, fresh (int 0/1 on SQLite)
 
 _T = TypeVar("_T")
-_Ts = TypeVarTuple("_Ts")
 
 
 def load_people(session: Session) -> dict[int, PersonInfo]:
@@ -37,7 +37,7 @@ def load_people(session: Session) -> dict[int, PersonInfo]:
 
 def in_scope(rows: Iterable[ContractRow], as_of: date) -> list[ContractRow]:
     """The contracts whose status on D is not_started, active or terminating."""
-    return [row for row in rows if evaluate(row.terms, as_of).status in IN_SCOPE]
+    return [row for row in rows if status_of(row.terms, as_of) in IN_SCOPE]
 
 
 def scoped_contracts(session: Session, as_of: date) -> list[ContractRow]:
@@ -122,25 +122,6 @@ def critical_links(
         clause_rows.extend(fetch(session, clauses.where(Clause.contract_id.in_(chunk))))
         link_rows.extend(fetch(session, links.where(Clause.contract_id.in_(chunk))))
     return clause_rows, link_rows
-
-
-def fetch(session: Session, query: Select[*_Ts]) -> list[tuple[*_Ts]]:
-    """The rows of a select of ids, numbers and text, as the database driver's plain tuples.
-
-    For hundreds of thousands of rows, building SQLAlchemy Row objects and running result
-    processors costs more than the query, so the statement is compiled (with its bound values,
-    which are only numbers and dates of our own, written inline) and run on the session's
-    driver connection, in the session's transaction. Use it only for columns whose driver
-    values need no conversion (integers, text, booleans).
-    """
-    connection = session.connection()
-    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
 
 
 def contracts_known_by(

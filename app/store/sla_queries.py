@@ -13,14 +13,14 @@ portfolio (30,000 SLAs, 720,000 measurements).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ClauseElement
 
 from app.core.months import from_month_index, month_index
 from app.core.sla import (
@@ -33,15 +33,19 @@ from app.core.sla import (
     Tally,
     breach_weights,
 )
+from app.core.terms import ends_on_of
+from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Contract, CreditNote, Measurement, Sla
+from app.store.raw_rows import TextValues, fetch, fetch_sql
+from app.store.terms_queries import TERM_COLUMNS, terms_from_row
 
 _WINDOW_TABLE = "ck_sla_window"
 _TIE_MARGIN = 1e-9
 """Relative margin: values this close to the target are judged exactly in Python."""
 
 
-def load_slas(session: Session) -> list[SlaInfo]:
-    """Every SLA with its contract's reference."""
+def load_slas(session: Session, contract_ids: Collection[int] | None = None) -> list[SlaInfo]:
+    """Every SLA (or those of the given contracts) with its contract's reference."""
     query = select(
         Sla.id,
         Sla.contract_id,
@@ -52,6 +56,8 @@ def load_slas(session: Session) -> list[SlaInfo]:
         Sla.period,
         Sla.credit_percent,
     ).join(Contract, Contract.id == Sla.contract_id)
+    if contract_ids is not None:
+        query = query.where(id_in(Sla.contract_id, contract_ids, is_sqlite(session)))
     rows = _fetch(session, query)
     # The same few texts (targets, percents) come back again and again: convert each once.
     texts = _decimal_texts(v for row in rows for v in (row[4], row[7]))
@@ -75,11 +81,17 @@ def load_slas(session: Session) -> list[SlaInfo]:
 
 
 def load_contract_money(
-    session: Session, ends_on: Mapping[int, date | None], ids: Iterable[int] | None = None
+    session: Session,
+    ends_on: Mapping[int, date | None] | None = None,
+    ids: Iterable[int] | None = None,
+    *,
+    as_of: date | None = None,
 ) -> dict[int, ContractMoney]:
     """The money fields of the contracts (all, or those with the given ids), by id.
 
-    ends_on maps a contract id to its ends_on on the as-of date (SPEC §2); missing ids get None.
+    ends_on maps a contract id to its ends_on on the as-of date (SPEC §2; missing ids get
+    None); or, with as_of instead, each contract's ends_on is worked out from its terms, read
+    in the same pass.
     """
     query = select(
         Contract.id,
@@ -88,32 +100,44 @@ def load_contract_money(
         Contract.annual_value,
         Contract.credit_cap_percent,
         Contract.credit_claim_days,
+        *(TERM_COLUMNS[1:] if as_of is not None else ()),
     )
-    wanted = None if ids is None else set(ids)
+    if ids is not None:
+        query = query.where(id_in(Contract.id, list(ids), is_sqlite(session)))
     result: dict[int, ContractMoney] = {}
-    day = _Days().get
-    number = _Decimals().get
+    day = TextValues(date.fromisoformat).get
+    number = TextValues(Decimal, _decimal).get
+    known = ends_on or {}
     new = tuple.__new__  # ContractMoney without the keyword-taking constructor
-    for id_, ref, start, annual, cap, claim_days in _fetch(session, query):
-        if wanted is None or id_ in wanted:
-            result[id_] = new(
-                ContractMoney,
-                (
-                    id_,
-                    ref,
-                    day(start),
-                    ends_on.get(id_),
-                    None if annual is None else number(annual),
-                    None if cap is None else number(cap),
-                    30 if claim_days is None else int(claim_days),
-                ),
-            )
+    for row in _fetch(session, query):
+        id_, ref, start, annual, cap, claim_days = row[:6]
+        start = day(start)
+        if as_of is not None:
+            ends: date | None = ends_on_of(terms_from_row((start, *row[6:])), as_of)
+        else:
+            ends = known.get(id_)
+        result[id_] = new(
+            ContractMoney,
+            (
+                id_,
+                ref,
+                start,
+                ends,
+                None if annual is None else number(annual),
+                None if cap is None else number(cap),
+                30 if claim_days is None else int(claim_days),
+            ),
+        )
     return result
 
 
-def load_credit_notes(session: Session) -> list[CreditNoteInfo]:
-    """Every credit note (contract id, month, amount)."""
+def load_credit_notes(
+    session: Session, contract_ids: Collection[int] | None = None
+) -> list[CreditNoteInfo]:
+    """Every credit note (or those of the given contracts) as (contract id, month, amount)."""
     query = select(CreditNote.contract_id, CreditNote.month, CreditNote.amount)
+    if contract_ids is not None:
+        query = query.where(id_in(CreditNote.contract_id, contract_ids, is_sqlite(session)))
     rows = _fetch(session, query)
     days = {m: date.fromisoformat(m) for m in {row[1] for row in rows} if isinstance(m, str)}
     texts = _decimal_texts(row[2] for row in rows)
@@ -197,15 +221,30 @@ def _tallies(
     return tallies, breach_weights(breached, breaches)
 
 
-def monthly_compliance(session: Session, first: int, last: int) -> dict[int, tuple[int, int]]:
-    """(measured, met) of all measurements by the month their period ends in.
+def monthly_compliance(
+    session: Session, first: int, last: int, contract_ids: Collection[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    """(measured, met) of all measurements (or those of the given contracts' SLAs) by the month
+    their period ends in.
 
     For the months first..last (running month numbers); months without any are left out.
     """
-    params = {
+    params: dict[str, Any] = {
         "lo": from_month_index(max(first - 2, FIRST_MONTH)).isoformat(),
         "hi": from_month_index(last).isoformat(),
     }
+    only = ""
+    if contract_ids is not None:
+        if is_sqlite(session):
+            only = "AND s.contract_id IN (SELECT value FROM json_each(:ids))"
+            params["ids"] = json.dumps(sorted(contract_ids))
+        else:
+            only = "AND s.contract_id IN :ids"
+            params["ids"] = sorted(contract_ids)
+    count_query, undecided_query = (text(sql) for sql in _trend_sql(only))
+    if contract_ids is not None and not is_sqlite(session):
+        count_query = count_query.bindparams(bindparam("ids", expanding=True))
+        undecided_query = undecided_query.bindparams(bindparam("ids", expanding=True))
     totals: dict[int, list[int]] = {}
 
     def add(start: date | str, period: str, measured: int, breached: int) -> None:
@@ -215,11 +254,9 @@ def monthly_compliance(session: Session, first: int, last: int) -> dict[int, tup
             entry[0] += measured
             entry[1] += measured - breached
 
-    for start, period, measured in session.execute(text(_TREND_COUNT_SQL), params):
+    for start, period, measured in session.execute(count_query, params):
         add(start, period, int(measured), 0)
-    for start, period, raw, raw_target, direction in session.execute(
-        text(_TREND_UNDECIDED_SQL), params
-    ):
+    for start, period, raw, raw_target, direction in session.execute(undecided_query, params):
         value, target = _decimal(raw), _decimal(raw_target)
         met = value >= target if direction == "higher" else value <= target
         add(start, period, 0, 0 if met else 1)
@@ -229,56 +266,15 @@ def monthly_compliance(session: Session, first: int, last: int) -> dict[int, tup
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _fetch(session: Session, query: ClauseElement | str) -> list[Any]:
-    """All rows of a parameterless query, straight from the DB-API cursor."""
-    connection = session.connection()
-    sql = query if isinstance(query, str) else str(query.compile(dialect=connection.dialect))
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+def _fetch(session: Session, query: Any) -> list[Any]:
+    """All rows of a query, straight from the DB-API cursor (app.store.raw_rows)."""
+    return fetch_sql(session, query) if isinstance(query, str) else fetch(session, query)
 
 
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         return value
     return Decimal(value if isinstance(value, str) else str(value))
-
-
-class _Decimals:
-    """_decimal with a cache of texts: the same few (targets, percents) come back again and again.
-
-    Only texts are cached: equal numbers of other types (Decimal("5.0") == 5) may differ in form.
-    None gives zero.
-    """
-
-    def __init__(self) -> None:
-        self.cache: dict[str, Decimal] = {}
-
-    def get(self, value: Any) -> Decimal:
-        if not isinstance(value, str):
-            return Decimal(0) if value is None else _decimal(value)
-        found = self.cache.get(value)
-        if found is None:
-            found = self.cache[value] = Decimal(value)
-        return found
-
-
-class _Days:
-    """_day with a cache of texts (credit notes share a few months)."""
-
-    def __init__(self) -> None:
-        self.cache: dict[str, date] = {}
-
-    def get(self, value: Any) -> date:
-        if not isinstance(value, str):
-            return _day(value)
-        found = self.cache.get(value)
-        if found is None:
-            found = self.cache[value] = date.fromisoformat(value)
-        return found
 
 
 def _decimal_texts(values: Iterable[Any]) -> dict[str, Decimal]:
@@ -394,16 +390,18 @@ def _tally_sql(dialect: str) -> str:
     )
 
 
-_TREND_FROM = (
-    "FROM measurements m JOIN slas s ON s.id = m.sla_id "
-    "WHERE m.period_start >= :lo AND m.period_start <= :hi"
-)
-_TREND_SIGN = "(CASE WHEN s.direction = 'higher' THEN 1 ELSE -1 END)"
-_TREND_COUNT_SQL = (
-    f"SELECT m.period_start, s.period, COUNT(*) {_TREND_FROM} GROUP BY m.period_start, s.period"
-)
-_TREND_UNDECIDED_SQL = (
-    f"SELECT m.period_start, s.period, m.value, s.target, s.direction {_TREND_FROM} "
-    f"AND {_TREND_SIGN} * CAST(m.value AS FLOAT) <= {_TREND_SIGN} * CAST(s.target AS FLOAT) "
-    f"+ {_TIE_MARGIN!r} * (ABS(CAST(s.target AS FLOAT)) + 1)"
-)
+def _trend_sql(only: str) -> tuple[str, str]:
+    """The trend's two queries: counts by period start, and the measurements not clearly met
+    (with the values, judged exactly in Python). `only` is an extra condition on the SLA."""
+    where = (
+        "FROM measurements m JOIN slas s ON s.id = m.sla_id "
+        f"WHERE m.period_start >= :lo AND m.period_start <= :hi {only}"
+    )
+    sign = "(CASE WHEN s.direction = 'higher' THEN 1 ELSE -1 END)"
+    count = f"SELECT m.period_start, s.period, COUNT(*) {where} GROUP BY m.period_start, s.period"
+    undecided = (
+        f"SELECT m.period_start, s.period, m.value, s.target, s.direction {where} "
+        f"AND {sign} * CAST(m.value AS FLOAT) <= {sign} * CAST(s.target AS FLOAT) "
+        f"+ {_TIE_MARGIN!r} * (ABS(CAST(s.target AS FLOAT)) + 1)"
+    )
+    return count, undecided

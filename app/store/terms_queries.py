@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -12,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.terms import ContractTerms
+from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Contract, Vendor, parse_reminder_days
+from app.store.raw_rows import TextValues, fetch
 
 # The columns ContractTerms is made of, in the order terms_from_row expects them.
 TERM_COLUMNS = (
@@ -36,8 +39,13 @@ def _reminders(text: str | None) -> tuple[int, ...]:
 
 
 def terms_from_row(row: Sequence[Any]) -> ContractTerms:
-    """ContractTerms from stored values in TERM_COLUMNS order (a query row or a list)."""
+    """ContractTerms from stored values in TERM_COLUMNS order (a query row or a list); dates
+    may be the driver's ISO texts (SQLite)."""
     start, initial, renewal, renewal_term, max_renewals, exercised, notice, unit, given, days = row
+    if start.__class__ is str:
+        start = date.fromisoformat(start)
+    if given is not None and given.__class__ is str:
+        given = date.fromisoformat(given)
     return ContractTerms(
         start_date=start,
         initial_term_months=initial,
@@ -72,19 +80,37 @@ class ContractRow:
     terms: ContractTerms
 
 
-def load_terms(session: Session, references: list[str] | None = None) -> list[ContractRow]:
-    """Every contract (or those named by `references`) with its terms, ordered by reference."""
+def load_terms(
+    session: Session,
+    references: list[str] | None = None,
+    *,
+    ids: Collection[int] | None = None,
+) -> list[ContractRow]:
+    """Every contract (or those named by `references`, or with the given ids) with its terms,
+    ordered by reference."""
     c = Contract
     query = (
         select(c.id, c.reference, c.title, Vendor.name, c.annual_value, c.currency, *TERM_COLUMNS)
         .join(Vendor, Vendor.id == c.vendor_id)
         .order_by(c.reference)
     )
-    if references is not None:
+    if references is not None:  # texts from the user: bound, not inlined
         query = query.where(c.reference.in_(references))
+        rows: Sequence[Sequence[Any]] = list(session.execute(query))
+    else:  # all of them, or ids: the driver's rows (the values converted below)
+        if ids is not None:
+            query = query.where(id_in(c.id, ids, is_sqlite(session)))
+        rows = fetch(session, query)
+    money = TextValues(Decimal).get
     return [
         ContractRow(
-            row[0], row[1], row[2], row[3], row[4], row[5] or "EUR", terms_from_row(row[6:])
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            None if row[4] is None else money(row[4]),
+            row[5] or "EUR",
+            terms_from_row(row[6:]),
         )
-        for row in session.execute(query)
+        for row in rows
     ]

@@ -16,7 +16,7 @@ from app.core.sla import compute, meets
 from app.core.terms import evaluate
 from app.errors import ValidationError
 from app.services.json_values import ratio_json
-from app.services.sla import compliance_trend, sla_json, sla_report
+from app.services.sla import compliance_counts, compliance_trend, sla_json, sla_report
 from app.store.engine import Database
 from app.store.models import Contract, CreditNote, Measurement, Sla, Vendor
 from app.store.sla_queries import (
@@ -347,3 +347,73 @@ def test_sql_tally_matches_the_rules_on_postgres(pg_db: Database) -> None:
         _random_portfolio(session, 4)
     with pg_db.session() as session:
         _check_against_core(session)
+
+
+# --- the report limited to some contracts ---------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_limited_reports_add_up_to_the_whole(session: Session, seed: int) -> None:
+    """The reports of the parts of a partition of the contracts hold, together, exactly the rows
+    of the whole report (credit notes of contracts without SLAs included), and their monthly
+    counts add up to the whole portfolio's."""
+    _random_portfolio(session, seed)
+    ids = [c.id for c in session.query(Contract).order_by(Contract.id)]
+    rng = random.Random(seed)
+    rng.shuffle(ids)
+    parts = [ids[:1], ids[1:4], ids[4:9], ids[9:]]
+    for start, end in [(None, None), (D(2024, 2, 1), D(2024, 11, 1))]:
+        whole = sla_report(session, AS_OF, start, end)
+        limited = [sla_report(session, AS_OF, start, end, contracts=part) for part in parts]
+        for part, report in zip(parts, limited, strict=True):
+            assert {row.sla.contract_id for row in report.slas} <= set(part)
+            assert {row.contract.id for row in report.credits} <= set(part)
+        slas = sorted(
+            (row for r in limited for row in r.slas),
+            key=lambda c: (c.sla.contract_ref, c.sla.name),
+        )
+        credits = sorted(
+            (row for r in limited for row in r.credits),
+            key=lambda c: (c.month, c.contract.reference),
+        )
+        assert (slas, credits) == (whole.slas, whole.credits)
+        assert len(whole.slas) > 5 and len(whole.credits) > 5
+    whole_counts = compliance_counts(session, AS_OF, 30)
+    assert any(measured for _, measured, _ in whole_counts)
+    summed = [(month, 0, 0) for month, _, _ in whole_counts]
+    for part in parts:
+        counts = compliance_counts(session, AS_OF, 30, contracts=part)
+        summed = [
+            (month, a + measured, b + met)
+            for (month, a, b), (_, measured, met) in zip(summed, counts, strict=True)
+        ]
+    assert summed == whole_counts
+    assert [m for m, _ in compliance_trend(session, AS_OF, 30)] == [m for m, _, _ in summed]
+    assert compliance_trend(session, AS_OF, 30, contracts=ids) == compliance_trend(
+        session, AS_OF, 30
+    )
+
+
+def test_report_for_no_contract_is_empty(portfolio: Session) -> None:
+    report = sla_report(portfolio, AS_OF, contracts=[])
+    assert (report.slas, report.credits) == ([], [])
+    assert compliance_counts(portfolio, AS_OF, 2, contracts=()) == [
+        (D(2025, 5, 1), 0, 0),
+        (D(2025, 6, 1), 0, 0),
+    ]
+
+
+def test_report_for_one_contract(portfolio: Session) -> None:
+    (c_b,) = portfolio.query(Contract.id).filter(Contract.reference == "C-B").one()
+    report = sla_report(portfolio, AS_OF, contracts={c_b})
+    assert [(r.sla.name, r.measured, r.met, r.missing) for r in report.slas] == [
+        ("Resolution", 2, 1, 4)
+    ]
+    assert [(c.month, c.due, c.received) for c in report.credits] == [
+        (D(2024, 12, 1), Decimal("1.67"), Decimal("0.50"))
+    ]
+    trend = compliance_trend(portfolio, AS_OF, 12, contracts=[c_b])
+    assert {m: r for m, r in trend if r is not None} == {
+        D(2024, 12, 1): Fraction(0),
+        D(2025, 3, 1): Fraction(1),
+    }

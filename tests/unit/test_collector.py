@@ -33,3 +33,26 @@ def test_release_empties_lists() -> None:
     small = [1]
     release(big, small, chunk=1_000)
     assert big == [] and small == []
+
+
+def test_records_built_during_a_pause_do_not_start_a_collection_when_it_ends() -> None:
+    """What a pause lets through is counted as old: the first allocations after it do not
+    walk the records just built (and kept)."""
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(seen)
+    try:
+        with collector_paused():
+            kept = [[i] for i in range(50_000)]  # tracked containers, far over the threshold
+        assert gc.get_count()[0] < gc.get_threshold()[0]
+        more = [[i] for i in range(10)]
+        assert collections == []
+    finally:
+        gc.callbacks.remove(seen)
+    assert len(kept) == 50_000 and len(more) == 10
+    assert gc.isenabled()

@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from app.core.terms import (
     ContractTerms,
     cancel_by_of,
+    ends_on_of,
     evaluate,
     last_term,
     month_boundary,
     notice_delta,
+    status_of,
     term_bounds,
 )
 
@@ -171,3 +173,24 @@ def test_needs_review_contracts_have_no_known_deadline(terms: ContractTerms, off
     assert position.status == ("not_started" if offset < 0 else "active")
     assert position.deadline is None and position.days_left is None
     assert position.missed_notice is False
+
+
+@settings(max_examples=500, deadline=None)
+@given(contracts(), offsets, st.booleans())
+def test_ends_on_and_status_alone_are_those_of_the_whole_position(
+    terms: ContractTerms, offset: int, unknown_term: bool
+) -> None:
+    """ends_on_of and status_of (the bulk reports' shortcuts) agree with evaluate, also for a
+    contract that needs review."""
+    if unknown_term and terms.renewal != "evergreen":
+        terms = ContractTerms(
+            terms.start_date,
+            None,
+            terms.renewal,
+            renewal_term_months=terms.renewal_term_months,
+            terminated_on=terms.terminated_on,
+        )
+    as_of = _as_of(terms, offset)
+    position = evaluate(terms, as_of)
+    assert ends_on_of(terms, as_of) == position.ends_on
+    assert status_of(terms, as_of) == position.status
