@@ -46,8 +46,12 @@ def _age_what_was_built() -> None:
     pause, the very next allocation would start a collection that walks every record the
     pause let through (the portfolio's 250,000 `gaps` rows: 50 ms, in the caller's time, for
     records that are kept). Freezing and unfreezing moves them to the oldest generation and
-    resets that count; they are looked at again by the next full collection.
+    resets that count; they are looked at again by the next full collection. Once the
+    application's long-lived objects are frozen for good (freeze_long_lived), this is left
+    out: unfreezing cannot spare them, and their passes cost more than this one.
     """
+    if _frozen:  # unfreeze would let the long-lived set (freeze_long_lived) back in too
+        return
     gc.freeze()
     gc.unfreeze()
 

@@ -56,3 +56,18 @@ def test_records_built_during_a_pause_do_not_start_a_collection_when_it_ends() -
         gc.callbacks.remove(seen)
     assert len(kept) == 50_000 and len(more) == 10
     assert gc.isenabled()
+
+
+def test_the_long_lived_set_stays_frozen_through_later_pauses(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    from app.services import collector
+
+    monkeypatch.setattr(collector, "_frozen", False)
+    collector.freeze_long_lived()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    with collector.collector_paused():
+        rows = [[i] for i in range(10_000)]
+    assert gc.get_freeze_count() >= frozen  # not let back into the collector's passes
+    assert len(rows) == 10_000
