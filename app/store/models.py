@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from app.store.term_rows import parse_reminder_days
 from app.store.types import ExactDecimal
 
 RENEWAL_TYPES = ("none", "auto", "option", "evergreen")
@@ -219,13 +220,6 @@ class Contract(Base):
     @property
     def audit_contract(self) -> str:
         return self.reference
-
-
-def parse_reminder_days(text: str | None) -> tuple[int, ...]:
-    """The stored reminder list ("180,90,30,7"; "" for none) as integers."""
-    if not text:
-        return ()
-    return tuple(int(part) for part in text.split(",") if part.strip())
 
 
 class Clause(Base):

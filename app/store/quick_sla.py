@@ -12,7 +12,7 @@ the ordinary way through the database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from app.core.sla import ContractMoney, CreditNoteInfo, MeasurementInfo, SlaInfo
-from app.core.terms import ContractTerms, evaluate
+from app.core.terms import evaluate
 from app.store.quick_look import connect_read_only
 from app.store.sla_trend_sql import TrendCounts, trend_by_contract
+from app.store.term_rows import terms_from_row
 
 
 @dataclass(frozen=True)
@@ -43,29 +44,6 @@ def _day(text: Any) -> date | None:
 
 def _number(text: Any) -> Decimal | None:
     return None if text is None else Decimal(str(text))
-
-
-def _reminders(text: str | None) -> tuple[int, ...]:
-    return tuple(int(part) for part in (text or "").split(",") if part.strip())
-
-
-def _terms(row: Sequence[Any]) -> ContractTerms:
-    """As app.store.terms_queries.terms_from_row, from the stored texts."""
-    start, initial, renewal, renewal_term, max_renewals, exercised, notice, unit, given, days = row
-    start_date = _day(start)
-    assert start_date is not None  # NOT NULL
-    return ContractTerms(
-        start_date=start_date,
-        initial_term_months=initial,
-        renewal=renewal,
-        renewal_term_months=renewal_term,
-        max_renewals=max_renewals,
-        options_exercised=exercised or 0,
-        notice_value=notice or 0,
-        notice_unit=unit or "months",
-        terminated_on=_day(given),
-        reminder_days=_reminders(days),
-    )
 
 
 _CONTRACTS_SQL = (
@@ -109,7 +87,7 @@ def _read(
         start = _day(term_row[0])
         assert start is not None
         contracts[cid] = ContractMoney(
-            cid, ref, start, evaluate(_terms(term_row), as_of).ends_on,
+            cid, ref, start, evaluate(terms_from_row(term_row), as_of).ends_on,
             _number(annual), _number(cap), 30 if claim_days is None else int(claim_days),
         )
     inline = ", ".join(str(int(cid)) for cid in contracts) or "NULL"

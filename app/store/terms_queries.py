@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -14,8 +12,12 @@ from sqlalchemy.orm import Session
 
 from app.core.terms import ContractTerms
 from app.store.id_lists import id_in, is_sqlite
-from app.store.models import Contract, Vendor, parse_reminder_days
+from app.store.models import Contract, Vendor
 from app.store.raw_rows import TextValues, fetch
+from app.store.term_rows import terms_from_row
+
+__all__ = ["TERM_COLUMNS", "TERM_FIELDS", "ContractRow", "load_terms", "terms_from_row",
+           "terms_from_values"]
 
 # The columns ContractTerms is made of, in the order terms_from_row expects them.
 TERM_COLUMNS = (
@@ -31,33 +33,6 @@ TERM_COLUMNS = (
     Contract.reminder_days,
 )
 TERM_FIELDS = tuple(column.key for column in TERM_COLUMNS)
-
-
-@lru_cache(maxsize=256)
-def _reminders(text: str | None) -> tuple[int, ...]:
-    return parse_reminder_days(text)  # most contracts share a few lists
-
-
-def terms_from_row(row: Sequence[Any]) -> ContractTerms:
-    """ContractTerms from stored values in TERM_COLUMNS order (a query row or a list); dates
-    may be the driver's ISO texts (SQLite)."""
-    start, initial, renewal, renewal_term, max_renewals, exercised, notice, unit, given, days = row
-    if start.__class__ is str:
-        start = date.fromisoformat(start)
-    if given is not None and given.__class__ is str:
-        given = date.fromisoformat(given)
-    return ContractTerms(
-        start_date=start,
-        initial_term_months=initial,
-        renewal=renewal,
-        renewal_term_months=renewal_term,
-        max_renewals=max_renewals,
-        options_exercised=exercised or 0,
-        notice_value=notice or 0,
-        notice_unit=unit or "months",
-        terminated_on=given,
-        reminder_days=_reminders(days),
-    )
 
 
 def terms_from_values(values: Any) -> ContractTerms:
