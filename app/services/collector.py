@@ -47,13 +47,13 @@ def _age_what_was_built() -> None:
     pause let through (the portfolio's 250,000 `gaps` rows: 50 ms, in the caller's time, for
     records that are kept). Freezing and unfreezing moves them to the oldest generation and
     resets that count; they are looked at again by the next full collection. Once the
-    application's long-lived objects are frozen for good (freeze_long_lived), this is left
-    out: unfreezing cannot spare them, and their passes cost more than this one.
+    application's long-lived objects are frozen for good (freeze_long_lived), what the pause
+    built is frozen with them: unfreezing cannot spare the others, and these records hold no
+    cycles (see collector_paused), so reference counting still frees them.
     """
-    if _frozen:  # unfreeze would let the long-lived set (freeze_long_lived) back in too
-        return
     gc.freeze()
-    gc.unfreeze()
+    if not _frozen:  # else unfreezing would let the long-lived set back in too: they stay
+        gc.unfreeze()
 
 
 def release(*lists: list[Any], chunk: int = 2_000) -> None:
