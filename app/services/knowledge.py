@@ -383,6 +383,10 @@ def _gaps_json(session: Session, as_of: date, contract_ref: str | None) -> dict[
     append = clauses.append
     tallies: list[_Tally] = []
     every_owned: list[OwnedWeight] = []
+    # the owners' names by owners tuple: a contract's clauses share a few (one list each, as
+    # the JSON only reads them)
+    named: dict[tuple[int, ...], list[str]] = {(): []}
+    named_get = named.get
     for contract in assessment.contracts:
         reference = contract.reference
         counts = {ORPHANED: 0, AT_RISK: 0, SINGLE: 0, COVERED: 0}  # as in _tallies
@@ -392,13 +396,9 @@ def _gaps_json(session: Session, as_of: date, contract_ref: str | None) -> dict[
             status, reason, owners = statuses[clause_id]
             counts[status] += 1
             weight_by[owners] = weight_of(owners, 0) + criticality
-            if len(owners) == 1:  # _names, inline: it runs for every clause
-                owner_names = [names[owners[0]]]
-            elif len(owners) == 2:
-                first, second = names[owners[0]], names[owners[1]]
-                owner_names = [first, second] if first <= second else [second, first]
-            else:
-                owner_names = sorted([names[pid] for pid in owners])
+            owner_names = named_get(owners)
+            if owner_names is None:
+                owner_names = named[owners] = list(_names(owners, names))
             append(
                 {
                     "contract": reference,
