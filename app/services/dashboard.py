@@ -252,17 +252,12 @@ def _collect(
 
 def sla_shares(session: Session, as_of: date) -> Shares:
     """Each contract's share of the SLA figures on `as_of` (app.services.sla_shares)."""
-    from sqlalchemy import text
-
     from app.services.sla import sla_report
-    from app.store.sla_trend_sql import trend_by_contract
+    from app.store.sla_queries import trend_counts_by_contract
 
     report = sla_report(session, as_of)
     first = trend_first(as_of)
-    trend = trend_by_contract(
-        lambda sql, params: session.execute(text(sql), params),
-        session.get_bind().dialect.name, first, month_index(as_of),
-    )
+    trend = trend_counts_by_contract(session, first, month_index(as_of))
     detail = shares(report.slas, report.credits, currencies(session), trend, first, TREND_MONTHS)
     release(report.slas, report.credits)
     return pack(detail, first, TREND_MONTHS)

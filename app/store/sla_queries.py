@@ -13,16 +13,15 @@ portfolio (30,000 SLAs, 720,000 measurements).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app.core.months import from_month_index, month_index
+from app.core.months import from_month_index
 from app.core.sla import (
     FIRST_MONTH,
     ContractMoney,
@@ -37,11 +36,10 @@ from app.core.terms import ends_on_of
 from app.store.id_lists import id_in, is_sqlite
 from app.store.models import Contract, CreditNote, Measurement, Sla
 from app.store.raw_rows import TextValues, fetch, fetch_sql
+from app.store.sla_trend_sql import TIE_MARGIN, TrendCounts, trend_by_contract
 from app.store.terms_queries import TERM_COLUMNS, terms_from_row
 
 _WINDOW_TABLE = "ck_sla_window"
-_TIE_MARGIN = 1e-9
-"""Relative margin: values this close to the target are judged exactly in Python."""
 
 
 def load_slas(session: Session, contract_ids: Collection[int] | None = None) -> list[SlaInfo]:
@@ -221,45 +219,31 @@ def _tallies(
     return tallies, breach_weights(breached, breaches)
 
 
+def trend_counts_by_contract(
+    session: Session, first: int, last: int, contract_ids: Collection[int] | None = None
+) -> TrendCounts:
+    """app.store.sla_trend_sql.trend_by_contract on this session: (measured, met) per contract
+    id and month number first..last that periods end in."""
+    return trend_by_contract(
+        lambda sql, params: session.execute(text(sql), params),
+        session.get_bind().dialect.name, first, last, contract_ids,
+    )
+
+
 def monthly_compliance(
     session: Session, first: int, last: int, contract_ids: Collection[int] | None = None
 ) -> dict[int, tuple[int, int]]:
     """(measured, met) of all measurements (or those of the given contracts' SLAs) by the month
-    their period ends in.
+    their period ends in: the contracts' trend counts summed.
 
     For the months first..last (running month numbers); months without any are left out.
     """
-    params: dict[str, Any] = {
-        "lo": from_month_index(max(first - 2, FIRST_MONTH)).isoformat(),
-        "hi": from_month_index(last).isoformat(),
-    }
-    only = ""
-    if contract_ids is not None:
-        if is_sqlite(session):
-            only = "AND s.contract_id IN (SELECT value FROM json_each(:ids))"
-            params["ids"] = json.dumps(sorted(contract_ids))
-        else:
-            only = "AND s.contract_id IN :ids"
-            params["ids"] = sorted(contract_ids)
-    count_query, undecided_query = (text(sql) for sql in _trend_sql(only))
-    if contract_ids is not None and not is_sqlite(session):
-        count_query = count_query.bindparams(bindparam("ids", expanding=True))
-        undecided_query = undecided_query.bindparams(bindparam("ids", expanding=True))
     totals: dict[int, list[int]] = {}
-
-    def add(start: date | str, period: str, measured: int, breached: int) -> None:
-        end = _month_number(start) + (3 if period == "quarterly" else 1) - 1
-        if first <= end <= last:
-            entry = totals.setdefault(end, [0, 0])
+    for months in trend_counts_by_contract(session, first, last, contract_ids).values():
+        for m, (measured, met) in months.items():
+            entry = totals.setdefault(m, [0, 0])
             entry[0] += measured
-            entry[1] += measured - breached
-
-    for start, period, measured in session.execute(count_query, params):
-        add(start, period, int(measured), 0)
-    for start, period, raw, raw_target, direction in session.execute(undecided_query, params):
-        value, target = _decimal(raw), _decimal(raw_target)
-        met = value >= target if direction == "higher" else value <= target
-        add(start, period, 0, 0 if met else 1)
+            entry[1] += met
     return {m: (measured, met) for m, (measured, met) in totals.items()}
 
 
@@ -289,12 +273,6 @@ def _zero_or_decimal(value: Any) -> Decimal:
 
 def _day(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _month_number(start: date | str) -> int:
-    if isinstance(start, str):
-        return int(start[:4]) * 12 + int(start[5:7]) - 1
-    return month_index(start)
 
 
 def _fill_window_table(session: Session, windows: Sequence[SlaWindow]) -> None:
@@ -328,7 +306,7 @@ def _fill_window_table(session: Session, windows: Sequence[SlaWindow]) -> None:
         bound = bounds.get((w.target, w.higher))
         if bound is None:
             target = float(w.target)
-            margin = _TIE_MARGIN * (abs(target) + 1)
+            margin = TIE_MARGIN * (abs(target) + 1)
             sign = 1 if w.higher else -1
             bound = bounds[(w.target, w.higher)] = (
                 sign,
@@ -388,20 +366,3 @@ def _tally_sql(dialect: str) -> str:
         "AND m.period_start >= w.first_start AND m.period_start <= w.last_start "
         "GROUP BY w.sla_id"
     )
-
-
-def _trend_sql(only: str) -> tuple[str, str]:
-    """The trend's two queries: counts by period start, and the measurements not clearly met
-    (with the values, judged exactly in Python). `only` is an extra condition on the SLA."""
-    where = (
-        "FROM measurements m JOIN slas s ON s.id = m.sla_id "
-        f"WHERE m.period_start >= :lo AND m.period_start <= :hi {only}"
-    )
-    sign = "(CASE WHEN s.direction = 'higher' THEN 1 ELSE -1 END)"
-    count = f"SELECT m.period_start, s.period, COUNT(*) {where} GROUP BY m.period_start, s.period"
-    undecided = (
-        f"SELECT m.period_start, s.period, m.value, s.target, s.direction {where} "
-        f"AND {sign} * CAST(m.value AS FLOAT) <= {sign} * CAST(s.target AS FLOAT) "
-        f"+ {_TIE_MARGIN!r} * (ABS(CAST(s.target AS FLOAT)) + 1)"
-    )
-    return count, undecided

@@ -1,7 +1,7 @@
 """The compliance trend per contract: (measured, met) by contract and by the month a period ends
 in (SPEC §4: a period counts in its last month), for the dashboard's SLA shares
-(app.services.sla_shares). Summed over the contracts it is the portfolio's trend
-(app.store.sla_queries.monthly_compliance).
+(app.services.sla_shares); the portfolio's trend (app.store.sla_queries.monthly_compliance) is
+their sum.
 
 The counting is done in SQL; only the values not clearly met (breaches, and values too near the
 target to tell as floating point) reach Python, where they are judged exactly with Decimal.
@@ -27,7 +27,9 @@ _MONTH = {
     "postgresql": "(CAST(EXTRACT(YEAR FROM m.period_start) AS INTEGER) * 12 "
     "+ CAST(EXTRACT(MONTH FROM m.period_start) AS INTEGER) - 1)",
 }
-_NEAR = "1e-09 * (ABS(CAST(s.target AS FLOAT)) + 1)"
+TIE_MARGIN = 1e-9
+"""Relative margin: values this close to the target are judged exactly in Python."""
+_NEAR = f"{TIE_MARGIN!r} * (ABS(CAST(s.target AS FLOAT)) + 1)"
 # not clearly met (breached, or too near the target to tell as floats): judged exactly in Python
 _UNDECIDED = (
     "CASE WHEN s.direction = 'higher' "

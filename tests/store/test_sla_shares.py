@@ -11,11 +11,11 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.months import month_index
-from app.core.sla import compute
+from app.core.sla import compute, meets
 from app.services import dashboard
 from app.services.dashboard_figures import FIGURES_FORM, SHARES_NAME, TREND_MONTHS, trend_first
 from app.services.dashboard_preview import current_sla
@@ -28,8 +28,12 @@ from app.store.engine import Database
 from app.store.models import Contract, CreditNote, Measurement, Sla
 from app.store.quick_look import look
 from app.store.quick_sla import sla_data
-from app.store.sla_queries import load_contract_money, load_credit_notes, load_slas
-from app.store.sla_trend_sql import trend_by_contract
+from app.store.sla_queries import (
+    load_contract_money,
+    load_credit_notes,
+    load_slas,
+    trend_counts_by_contract,
+)
 from app.store.terms_queries import load_terms
 
 D = date(2026, 11, 15)
@@ -44,27 +48,34 @@ def demo_db(db: Database) -> Iterator[Database]:
 
 
 def _trend(session: Session, as_of: date) -> dict[int, dict[int, tuple[int, int]]]:
-    return trend_by_contract(
-        lambda sql, params: session.execute(text(sql), params),
-        session.get_bind().dialect.name, trend_first(as_of), month_index(as_of),
-    )
+    return trend_counts_by_contract(session, trend_first(as_of), month_index(as_of))
 
 
 @pytest.mark.parametrize("as_of", [D, date(2025, 6, 30), date(2024, 3, 1)])
-def test_the_contracts_trends_add_up_to_the_portfolios(demo_db: Database, as_of: date) -> None:
+def test_each_contracts_trend_counts_its_periods_in_their_last_month(
+    demo_db: Database, as_of: date
+) -> None:
+    """Recounted from every measurement with the rules themselves (SPEC §4: a period counts in
+    its last month; met as app.core.sla.meets says, exactly)."""
+    first, last = trend_first(as_of), month_index(as_of)
+    expected: dict[int, dict[int, list[int]]] = {}
     with demo_db.session() as s:
-        by_contract = _trend(s, as_of)
-        summed: dict[int, list[int]] = {}
-        for months in by_contract.values():
-            for m, (measured, met) in months.items():
-                entry = summed.setdefault(m, [0, 0])
-                entry[0] += measured
-                entry[1] += met
+        slas = {sla.id: sla for sla in s.scalars(select(Sla))}
+        for m in s.scalars(select(Measurement)):
+            sla = slas[m.sla_id]
+            end = month_index(m.period_start) + (3 if sla.period == "quarterly" else 1) - 1
+            if first <= end <= last:
+                entry = expected.setdefault(sla.contract_id, {}).setdefault(end, [0, 0])
+                entry[0] += 1
+                entry[1] += meets(m.value, sla.target, sla.direction)
+        found = _trend(s, as_of)
         portfolio = compliance_trend(s, as_of, TREND_MONTHS)
-    assert any(measured for measured, _ in summed.values())
-    first = trend_first(as_of)
-    for i, (_month, ratio) in enumerate(portfolio):
-        measured, met = summed.get(first + i, (0, 0))
+    assert found == {cid: {m: (a, b) for m, (a, b) in months.items()}
+                     for cid, months in expected.items()}
+    assert any(met < measured for months in found.values() for measured, met in months.values())
+    for i, (_month, ratio) in enumerate(portfolio):  # the portfolio's is their sum
+        measured = sum(months.get(first + i, (0, 0))[0] for months in found.values())
+        met = sum(months.get(first + i, (0, 0))[1] for months in found.values())
         assert ratio == (None if not measured else Fraction(met, measured))
 
 
