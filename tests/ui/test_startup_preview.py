@@ -42,6 +42,16 @@ def _finish(window: MainWindow, opener, qtbot) -> None:  # type: ignore[no-untyp
     window.ctx.db.close()
 
 
+def _run(db: Database, script: str) -> None:
+    """Another process (the command line, another desk) writes through the store."""
+    code = ("import sys; from datetime import date; from decimal import Decimal;"
+            "from app.store.engine import open_database;"
+            "from app.store.models import Contract, Measurement, Sla, Vendor;"
+            "db = open_database(sys.argv[1]); s = db.factory();" + script + "; s.commit()")
+    subprocess.run([sys.executable, "-c", code, str(db.path)], check=True,
+                   cwd=Path(__file__).resolve().parents[2])
+
+
 def test_kept_figures_are_drawn_before_the_database_opens_while_current(
     portfolio_db: Database, qtbot  # type: ignore[no-untyped-def]
 ) -> None:
@@ -66,15 +76,10 @@ def test_a_change_made_since_is_never_hidden_behind_kept_figures(
     _finish(first, opener, qtbot)
     before = _shown(first)
     assert before is not None
-    script = (
-        "import sys; from datetime import date; from app.store.engine import open_database;"
-        "from app.store.models import Contract, Vendor;"
-        "db = open_database(sys.argv[1]); s = db.factory(); v = s.query(Vendor).first();"
-        "s.add(Contract(reference='C-CLI', title='Added by the command line', vendor=v,"
-        " start_date=date(2025, 1, 1), initial_term_months=36, renewal='none')); s.commit()"
-    )
-    subprocess.run([sys.executable, "-c", script, str(portfolio_db.path)], check=True,
-                   cwd=Path(__file__).resolve().parents[2])
+    _run(portfolio_db,
+         "v = s.query(Vendor).first();"
+         "s.add(Contract(reference='C-CLI', title='Added by the command line', vendor=v,"
+         " start_date=date(2025, 1, 1), initial_term_months=36, renewal='none'))")
 
     second, opener = _start(portfolio_db, qtbot)
     assert _shown(second) is None  # the kept figures are of an older state: not shown
@@ -115,16 +120,6 @@ def test_going_back_to_the_dashboard_meanwhile_stays_there(
     assert second.current_page_name() == "Dashboard"
     assert "Contracts" not in second.built_pages()
     _finish(second, opener, qtbot)
-
-
-def _run(db: Database, script: str) -> None:
-    """Another process (the command line, another desk) writes through the store."""
-    code = ("import sys; from datetime import date; from decimal import Decimal;"
-            "from app.store.engine import open_database;"
-            "from app.store.models import Contract, Measurement, Sla;"
-            "db = open_database(sys.argv[1]); s = db.factory();" + script + "; s.commit()")
-    subprocess.run([sys.executable, "-c", code, str(db.path)], check=True,
-                   cwd=Path(__file__).resolve().parents[2])
 
 
 def test_a_measurement_recorded_elsewhere_is_counted_before_the_database_opens(
