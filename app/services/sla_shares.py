@@ -21,9 +21,9 @@ from typing import NamedTuple
 from app.core.months import from_month_index
 from app.core.sla import MonthCredit, SlaCompliance
 from app.services.dashboard_figures import SlaFigures
+from app.store.sla_trend_sql import TrendCounts
 
 ZERO = Decimal(0)
-TrendCounts = Mapping[int, Mapping[int, tuple[int, int]]]  # contract -> month -> measured, met
 
 
 class Share(NamedTuple):

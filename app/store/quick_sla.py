@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.sla import ContractMoney, CreditNoteInfo, MeasurementInfo, SlaInfo
-from app.core.terms import evaluate
+from app.core.terms import ends_on_of
 from app.store.quick_look import connect_read_only
 from app.store.sla_trend_sql import TrendCounts, trend_by_contract
 from app.store.term_rows import terms_from_row
@@ -36,10 +36,6 @@ class SlaData:
     credit_notes: list[CreditNoteInfo]
     currencies: dict[str, str]  # reference -> currency
     trend: TrendCounts
-
-
-def _day(text: Any) -> date | None:
-    return None if text is None else date.fromisoformat(str(text)[:10])
 
 
 def _number(text: Any) -> Decimal | None:
@@ -84,10 +80,9 @@ def _read(
     for cid, ref, currency, annual, cap, claim_days, *term_row in rows:
         ids[ref] = cid
         currencies[ref] = currency or "EUR"
-        start = _day(term_row[0])
-        assert start is not None
+        terms = terms_from_row(term_row)
         contracts[cid] = ContractMoney(
-            cid, ref, start, evaluate(terms_from_row(term_row), as_of).ends_on,
+            cid, ref, terms.start_date, ends_on_of(terms, as_of),
             _number(annual), _number(cap), 30 if claim_days is None else int(claim_days),
         )
     inline = ", ".join(str(int(cid)) for cid in contracts) or "NULL"
