@@ -34,12 +34,14 @@ def _named(reference: str, error: ValidationError) -> ValidationError:
     return ValidationError(lines[0], lines)
 
 
-def _as_seen(session: Session, contract: Contract, seen: ContractTerms | None) -> None:
-    """ConflictError naming who changed the contract's terms (notice, options, term, …) since
-    the user saw them as `seen` (None: no check): another desk may have acted on it meanwhile,
-    and the user decided on what the list showed."""
-    if seen is not None and _terms(contract) != seen:
+def _as_seen(session: Session, contract: Contract, seen: ContractTerms | None) -> ContractTerms:
+    """The contract's terms; ConflictError naming who changed them (notice, options, term, …)
+    since the user saw them as `seen` (None: no check): another desk may have acted on it
+    meanwhile, and the user decided on what the list showed."""
+    terms = _terms(contract)
+    if seen is not None and terms != seen:
         raise conflict(session, contract)
+    return terms
 
 
 def give_notice(
@@ -48,9 +50,9 @@ def give_notice(
     """Record notice of termination given on `on` (terminated_on); `seen`: the terms the user
     decided on (see _as_seen)."""
     contract = _contract(session, reference)
-    _as_seen(session, contract, seen)
+    terms = _as_seen(session, contract, seen)
     try:
-        check_give_notice(_terms(contract), on, as_of)
+        check_give_notice(terms, on, as_of)
     except ValidationError as error:
         raise _named(reference, error) from None
     contract.terminated_on = on
@@ -72,9 +74,9 @@ def exercise_option(
     """Exercise the next renewal option; returns the new number of options exercised. `seen`:
     the terms the user decided on (two desks exercising at once would add two terms)."""
     contract = _contract(session, reference)
-    _as_seen(session, contract, seen)
+    terms = _as_seen(session, contract, seen)
     try:
-        check_exercise_option(_terms(contract), as_of)
+        check_exercise_option(terms, as_of)
     except ValidationError as error:
         raise _named(reference, error) from None
     contract.options_exercised = (contract.options_exercised or 0) + 1
