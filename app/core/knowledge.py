@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from operator import itemgetter
 
 from dateutil.relativedelta import relativedelta
 
@@ -178,25 +179,25 @@ def status_rows(
         pid for pid in active if (day := people[pid].leaves_on) is not None and day <= window_end
     )
     wanted = clause_ids if isinstance(clause_ids, set | frozenset) else set(clause_ids)
+    links = qualified_links if isinstance(qualified_links, list) else list(qualified_links)
+    # links of other clauses change nothing below: only the wanted clauses get a row
+    qualified = set(map(itemgetter(1), links))  # clauses with a link of level >= understanding
     # a clause's current owners: one person id, or a list from the second on (most have one)
     owners: dict[int, int | list[int]] = {}
     owners_of = owners.get
-    qualified: set[int] = set()  # clauses with a link of level >= understanding_level
     stale: set[int] = set()  # clauses with such a link of an active person, not fresh
-    for person_id, clause_id, fresh in qualified_links:
-        if clause_id in wanted:
-            qualified.add(clause_id)
-            if person_id in active:
-                if fresh:
-                    found = owners_of(clause_id)
-                    if found is None:
-                        owners[clause_id] = person_id
-                    elif isinstance(found, int):
-                        owners[clause_id] = [found, person_id]
-                    else:
-                        found.append(person_id)
+    for person_id, clause_id, fresh in links:
+        if person_id in active:
+            if fresh:
+                found = owners_of(clause_id)
+                if found is None:
+                    owners[clause_id] = person_id
+                elif isinstance(found, int):
+                    owners[clause_id] = [found, person_id]
                 else:
-                    stale.add(clause_id)
+                    found.append(person_id)
+            else:
+                stale.add(clause_id)
 
     never_owned: StatusRow = (ORPHANED, NEVER_OWNED, ())
     owners_left: StatusRow = (ORPHANED, OWNERS_LEFT, ())
@@ -319,10 +320,16 @@ def truck_factor_tallied(
     limit = num * total
     if orphaned * den > limit:
         return 0
+    if len(owned) == 1:
+        # one set of owners: its clauses are orphaned with the last of them, whether or not
+        # that crosses the threshold (then nobody is left to remove)
+        for owners, _ in owned:
+            return len(owners)
     weight_of: dict[int, int] = {}
+    weight_get = weight_of.get
     for owners, weight in owned:
         for pid in owners:
-            weight_of[pid] = weight_of.get(pid, 0) + weight
+            weight_of[pid] = weight_get(pid, 0) + weight
     ranked = sorted([(-weight, order[pid], pid) for pid, weight in weight_of.items()])
     rank = {entry[2]: index for index, entry in enumerate(ranked)}
     orphaned_at = [0] * len(rank)  # weight orphaned by removing the person of that rank

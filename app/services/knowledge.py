@@ -207,19 +207,32 @@ class _Tally(NamedTuple):
 _NOTHING = _Tally(0, 0, 0, 0, 0, 0, None)  # no clauses: coverage and truck factor are null
 
 
-def _tally(
-    counts: dict[str, int], weight_by: dict[tuple[int, ...], int], assessment: _Assessment
-) -> _Tally:
-    """The tally of one set of clauses from its counts by status and Σ criticality by owners.
+# A contract's clauses with the same current owners share their status (orphaned for no owners;
+# otherwise the owners decide it): one entry per owners tuple counts them and sums their
+# criticality, [clauses, Σ criticality, status], plus what a caller keeps with it.
+_COUNT, _WEIGHT, _STATUS = 0, 1, 2
+_Groups = dict[tuple[int, ...], list[Any]]
 
-    Takes the orphaned clauses' entry (no owners) out of weight_by.
+
+def _tally(groups: _Groups, owned: list[OwnedWeight], assessment: _Assessment) -> _Tally:
+    """The tally of one set of clauses from its groups by current owners.
+
+    Adds the groups with owners to `owned`, as (owners, Σ criticality).
     """
-    if not weight_by:
+    if not groups:
         return _NOTHING
-    total = sum(weight_by.values())
-    orphaned_weight = weight_by.pop((), 0)
+    counts = {ORPHANED: 0, AT_RISK: 0, SINGLE: 0, COVERED: 0}
+    total = orphaned_weight = 0
+    start = len(owned)
+    for owners, entry in groups.items():
+        counts[entry[_STATUS]] += entry[_COUNT]
+        total += entry[_WEIGHT]
+        if owners:
+            owned.append((owners, entry[_WEIGHT]))
+        else:
+            orphaned_weight = entry[_WEIGHT]
     truck = truck_factor_tallied(
-        weight_by.items(), total, orphaned_weight, assessment.settings, assessment.order
+        owned[start:], total, orphaned_weight, assessment.settings, assessment.order
     )
     return _Tally(
         counts[ORPHANED],
@@ -249,24 +262,25 @@ def _whole(tallies: list[_Tally], owned: list[OwnedWeight], assessment: _Assessm
 def _tallies(assessment: _Assessment) -> tuple[list[_Tally], _Tally]:
     """The tally of every reported contract (in report order), and of all their clauses.
 
-    One pass over the clauses counts the statuses and sums the criticality by owners tuple
-    (a contract has a few owners, shared by many clauses): coverage and truck factor (SPEC §3)
-    need no more, per contract and, joining those sums, for the whole.
+    One pass over the clauses groups them by owners tuple (a contract has a few owners, shared
+    by many clauses): coverage and truck factor (SPEC §3) need no more, per contract and,
+    joining those groups, for the whole.
     """
     statuses = assessment.statuses
     grouped = assessment.clauses
     tallies: list[_Tally] = []
     every_owned: list[OwnedWeight] = []
     for contract in assessment.contracts:
-        counts = {ORPHANED: 0, AT_RISK: 0, SINGLE: 0, COVERED: 0}
-        weight_by: dict[tuple[int, ...], int] = {}  # Σ criticality by current owners
-        weight_of = weight_by.get
+        groups: _Groups = {}
+        group_of = groups.get
         for row in grouped[contract.id]:
             status, _, owners = statuses[row[0]]
-            counts[status] += 1
-            weight_by[owners] = weight_of(owners, 0) + row[4]
-        tallies.append(_tally(counts, weight_by, assessment))
-        every_owned.extend(weight_by.items())
+            entry = group_of(owners)
+            if entry is None:
+                entry = groups[owners] = [0, 0, status]
+            entry[_COUNT] += 1
+            entry[_WEIGHT] += row[4]
+        tallies.append(_tally(groups, every_owned, assessment))
     return tallies, _whole(tallies, every_owned, assessment)
 
 
@@ -384,21 +398,23 @@ def _gaps_json(session: Session, as_of: date, contract_ref: str | None) -> dict[
     tallies: list[_Tally] = []
     every_owned: list[OwnedWeight] = []
     # the owners' names by owners tuple: a contract's clauses share a few (one list each, as
-    # the JSON only reads them)
+    # the JSON only reads them), kept in the contract's groups as their fourth item
     named: dict[tuple[int, ...], list[str]] = {(): []}
     named_get = named.get
     for contract in assessment.contracts:
         reference = contract.reference
-        counts = {ORPHANED: 0, AT_RISK: 0, SINGLE: 0, COVERED: 0}  # as in _tallies
-        weight_by: dict[tuple[int, ...], int] = {}
-        weight_of = weight_by.get
+        groups: _Groups = {}
+        group_of = groups.get
         for clause_id, _, number, title, criticality in grouped[contract.id]:
             status, reason, owners = statuses[clause_id]
-            counts[status] += 1
-            weight_by[owners] = weight_of(owners, 0) + criticality
-            owner_names = named_get(owners)
-            if owner_names is None:
-                owner_names = named[owners] = list(_names(owners, names))
+            entry = group_of(owners)
+            if entry is None:
+                owner_names = named_get(owners)
+                if owner_names is None:
+                    owner_names = named[owners] = list(_names(owners, names))
+                entry = groups[owners] = [0, 0, status, owner_names]
+            entry[_COUNT] += 1
+            entry[_WEIGHT] += criticality
             append(
                 {
                     "contract": reference,
@@ -407,11 +423,10 @@ def _gaps_json(session: Session, as_of: date, contract_ref: str | None) -> dict[
                     "criticality": criticality,
                     "status": status,
                     "reason": reason,
-                    "owners": owner_names,
+                    "owners": entry[3],
                 }
             )
-        tallies.append(_tally(counts, weight_by, assessment))
-        every_owned.extend(weight_by.items())
+        tallies.append(_tally(groups, every_owned, assessment))
     everything = _whole(tallies, every_owned, assessment)
     return {
         "as_of": as_of.isoformat(),

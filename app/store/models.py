@@ -264,7 +264,7 @@ class Knowledge(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
-    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id", ondelete="CASCADE"), index=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id", ondelete="CASCADE"))
     level: Mapped[int] = mapped_column(Integer)
     verified_on: Mapped[date] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
@@ -276,6 +276,8 @@ class Knowledge(Base):
     __table_args__ = (
         UniqueConstraint("person_id", "clause_id"),
         CheckConstraint("level BETWEEN 1 AND 4", name="level"),
+        # the links of a set of clauses read from the index alone (every knowledge rule)
+        Index("ix_knowledge_clause_cover", "clause_id", "level", "person_id", "verified_on"),
     )
 
     @property
