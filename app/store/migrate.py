@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # The newest revision in db/versions. Opening a current database compares against it with one
 # query and never imports Alembic (about 100 ms of every start-up); a test keeps it in step.
-SCHEMA_HEAD = "0005_knowledge_cover"
+SCHEMA_HEAD = "0005_covering_indexes"
 
 
 def migrations_dir() -> Path:

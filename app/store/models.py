@@ -242,6 +242,8 @@ class Clause(Base):
 
     __table_args__ = (
         UniqueConstraint("contract_id", "number"),
+        # a set of contracts' clauses read from the index alone, without their summaries
+        Index("ix_clauses_contract_cover", "contract_id", "id", "number", "title", "criticality"),
         CheckConstraint("length(trim(number)) > 0", name="number_not_blank"),
         CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
         CheckConstraint("criticality BETWEEN 1 AND 5", name="criticality"),
