@@ -323,8 +323,7 @@ def truck_factor_tallied(
     if len(owned) == 1:
         # one set of owners: its clauses are orphaned with the last of them, whether or not
         # that crosses the threshold (then nobody is left to remove)
-        for owners, _ in owned:
-            return len(owners)
+        return len(next(iter(owned))[0])
     weight_of: dict[int, int] = {}
     weight_get = weight_of.get
     for owners, weight in owned:

@@ -209,8 +209,9 @@ _NOTHING = _Tally(0, 0, 0, 0, 0, 0, None)  # no clauses: coverage and truck fact
 
 # A contract's clauses with the same current owners share their status (orphaned for no owners;
 # otherwise the owners decide it): one entry per owners tuple counts them and sums their
-# criticality, [clauses, Σ criticality, status], plus what a caller keeps with it.
-_COUNT, _WEIGHT, _STATUS = 0, 1, 2
+# criticality, [clauses, Σ criticality, status], plus what a caller keeps with it (the JSON: the
+# owners' names).
+_COUNT, _WEIGHT, _STATUS, _NAMES = 0, 1, 2, 3
 _Groups = dict[tuple[int, ...], list[Any]]
 
 
@@ -223,16 +224,17 @@ def _tally(groups: _Groups, owned: list[OwnedWeight], assessment: _Assessment) -
         return _NOTHING
     counts = {ORPHANED: 0, AT_RISK: 0, SINGLE: 0, COVERED: 0}
     total = orphaned_weight = 0
-    start = len(owned)
+    mine: list[OwnedWeight] = []
     for owners, entry in groups.items():
         counts[entry[_STATUS]] += entry[_COUNT]
         total += entry[_WEIGHT]
         if owners:
-            owned.append((owners, entry[_WEIGHT]))
+            mine.append((owners, entry[_WEIGHT]))
         else:
             orphaned_weight = entry[_WEIGHT]
+    owned.extend(mine)
     truck = truck_factor_tallied(
-        owned[start:], total, orphaned_weight, assessment.settings, assessment.order
+        mine, total, orphaned_weight, assessment.settings, assessment.order
     )
     return _Tally(
         counts[ORPHANED],
@@ -423,7 +425,7 @@ def _gaps_json(session: Session, as_of: date, contract_ref: str | None) -> dict[
                     "criticality": criticality,
                     "status": status,
                     "reason": reason,
-                    "owners": entry[3],
+                    "owners": entry[_NAMES],
                 }
             )
         tallies.append(_tally(groups, every_owned, assessment))
