@@ -156,19 +156,23 @@ def test_month_boundary_matches_relativedelta_from_the_start(start: date, months
     assert month_boundary(start, months) == start + relativedelta(months=months)
 
 
-@settings(max_examples=200, deadline=None)
-@given(contracts(), offsets)
-def test_needs_review_contracts_have_no_known_deadline(terms: ContractTerms, offset: int) -> None:
-    if terms.renewal == "evergreen":
-        return
-    unknown = ContractTerms(
+def _term_unknown(terms: ContractTerms) -> ContractTerms:
+    """The contract as entered without its initial term (it then needs review)."""
+    return ContractTerms(
         terms.start_date,
         None,
         terms.renewal,
         renewal_term_months=terms.renewal_term_months,
         terminated_on=terms.terminated_on,
     )
-    position = evaluate(unknown, _as_of(terms, offset))
+
+
+@settings(max_examples=200, deadline=None)
+@given(contracts(), offsets)
+def test_needs_review_contracts_have_no_known_deadline(terms: ContractTerms, offset: int) -> None:
+    if terms.renewal == "evergreen":
+        return
+    position = evaluate(_term_unknown(terms), _as_of(terms, offset))
     assert position.needs_review is True
     assert position.status == ("not_started" if offset < 0 else "active")
     assert position.deadline is None and position.days_left is None
@@ -183,13 +187,7 @@ def test_ends_on_and_status_alone_are_those_of_the_whole_position(
     """ends_on_of and status_of (the bulk reports' shortcuts) agree with evaluate, also for a
     contract that needs review."""
     if unknown_term and terms.renewal != "evergreen":
-        terms = ContractTerms(
-            terms.start_date,
-            None,
-            terms.renewal,
-            renewal_term_months=terms.renewal_term_months,
-            terminated_on=terms.terminated_on,
-        )
+        terms = _term_unknown(terms)
     as_of = _as_of(terms, offset)
     position = evaluate(terms, as_of)
     assert ends_on_of(terms, as_of) == position.ends_on
